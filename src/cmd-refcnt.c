@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modctl refcnt: the reference count from sysfs, for scripts. One module
+ * prints just the number; several print "NAME COUNT" lines. A module that
+ * is going prints "going", never -1.
+ */
+#include <stdio.h>
+
+#include "log.h"
+#include "modctl.h"
+#include "sysfs.h"
+
+struct refcnt_args {
+	char **modules;
+	int n_modules;
+};
+
+static error_t refcnt_parse(int key, char *arg, struct argp_state *state)
+{
+	struct refcnt_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_ARGS:
+		a->modules = &state->argv[state->next];
+		a->n_modules = state->argc - state->next;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no module given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child refcnt_children[] = {
+	{ &common_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
+static const struct argp refcnt_argp = {
+	.parser = refcnt_parse,
+	.args_doc = "MODULE...",
+	.doc = "Print the reference count of loaded modules.\v"
+	       "With one module, prints only the count; with several, NAME COUNT per line. "
+	       "A module being unloaded prints 'going'. Exit status 3 when a module is not loaded, "
+	       "1 when it is built in or the kernel keeps no count for it.",
+	.children = refcnt_children,
+};
+
+/* Explain why a module has no count; returns the exit code. */
+static int refcnt_error(const char *name, int r)
+{
+	switch (r) {
+	case -ENOENT:
+		if (module_is_builtin(name)) {
+			log_error("module %s is built into the kernel: it has no reference count", name);
+			return EXIT_FAIL;
+		}
+		log_error("module %s is not loaded", name);
+		return EXIT_NOTFOUND;
+	case -ENODATA:
+		switch (sysfs_module_presence(name)) {
+		case MODULE_BUILTIN:
+			log_error("module %s is built into the kernel: it has no reference count", name);
+			return EXIT_FAIL;
+		case MODULE_COMING:
+			log_error("module %s is still loading: its reference count is not available yet", name);
+			return EXIT_FAIL;
+		case MODULE_ABSENT:
+			log_error("module %s is not loaded", name);
+			return EXIT_NOTFOUND;
+		default:
+			log_error("module %s has no refcnt file: the kernel was built without "
+				  "module unloading support (CONFIG_MODULE_UNLOAD)", name);
+			return EXIT_FAIL;
+		}
+	case -EINVAL:
+		log_error("cannot make sense of " SYS_MODULE "/%s/refcnt", name);
+		return EXIT_FAIL;
+	default:
+		log_error_errno(r, "cannot read " SYS_MODULE "/%s/refcnt: %m", name);
+		return exit_for_query_errno(r);
+	}
+}
+
+static int refcnt_run(int argc, char *argv[])
+{
+	struct refcnt_args a = { 0 };
+	int code = EXIT_OK, r, i;
+
+	r = command_parse(&refcnt_argp, argc, argv, &a);
+	if (r)
+		return r;
+	for (i = 0; i < a.n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+
+		r = parse_module_arg(argv[0], a.modules[i], norm);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < a.n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1], count[32];
+		long v;
+
+		module_name_normalize(a.modules[i], norm);
+		r = sysfs_module_refcnt(norm, &v);
+		if (r < 0) {
+			exit_keep_first(&code, refcnt_error(norm, r));
+			continue;
+		}
+		if (v < 0)
+			snprintf(count, sizeof(count), "going");
+		else
+			snprintf(count, sizeof(count), "%ld", v);
+		if (a.n_modules == 1)
+			printf("%s\n", count);
+		else
+			printf("%s %s\n", norm, count);
+	}
+	return code;
+}
+
+const struct command cmd_refcnt = {
+	.name = "refcnt",
+	.summary = "print the reference count of modules",
+	.run = refcnt_run,
+};

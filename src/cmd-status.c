@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modctl status: everything modctl knows about modules, or, without
+ * arguments, the system's module policy.
+ */
+#include <stdio.h>
+
+#include "kmodctx.h"
+#include "log.h"
+#include "modctl.h"
+#include "modtable.h"
+
+struct status_args {
+	bool json;
+	char **modules;
+	int n_modules;
+};
+
+static const struct argp_option status_options[] = {
+	{ "json", 'J', NULL, 0, "print JSON", 0 },
+	{ 0 }
+};
+
+static error_t status_parse(int key, char *arg, struct argp_state *state)
+{
+	struct status_args *a = state->input;
+
+	switch (key) {
+	case 'J':
+		a->json = true;
+		break;
+	case ARGP_KEY_ARGS:
+		a->modules = &state->argv[state->next];
+		a->n_modules = state->argc - state->next;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child status_children[] = {
+	{ &common_argp, 0, "General:", 2 },
+	{ 0 }
+};
+
+static const struct argp status_argp = {
+	.options = status_options,
+	.parser = status_parse,
+	.args_doc = "[MODULE...]",
+	.doc = "Show modules in detail, or the system's module policy.\v"
+	       "Without MODULE: kernel.modules_disabled, the kernel lockdown level, "
+	       "module.sig_enforce, lockdown-all mode and the numbers of loaded and locked modules.",
+	.children = status_children,
+};
+
+/* --- policy summary ------------------------------------------------------ */
+
+enum {
+	POL_MODULES_DISABLED,
+	POL_LOCKDOWN,
+	POL_SIG_ENFORCE,
+	POL_LOCKDOWN_ALL,
+	POL_LOADED,
+	POL_LOCKED,
+	_POL_MAX,
+};
+
+static const struct column policy_columns[_POL_MAX] = {
+	[POL_MODULES_DISABLED] = { "MODULES_DISABLED", 0, 0, SCOLS_JSON_BOOLEAN, "kernel.modules_disabled" },
+	[POL_LOCKDOWN] = { "LOCKDOWN", 0, 0, SCOLS_JSON_STRING, "kernel lockdown level" },
+	[POL_SIG_ENFORCE] = { "SIG_ENFORCE", 0, 0, SCOLS_JSON_BOOLEAN, "module.sig_enforce" },
+	[POL_LOCKDOWN_ALL] = { "LOCKDOWN_ALL", 0, 0, SCOLS_JSON_BOOLEAN, "modctl lockdown-all mode" },
+	[POL_LOADED] = { "LOADED", 0, 0, SCOLS_JSON_NUMBER, "modules loaded" },
+	[POL_LOCKED] = { "LOCKED", 0, 0, SCOLS_JSON_NUMBER, "modules locked by modctl" },
+};
+
+static int status_policy(const struct status_args *a)
+{
+	struct proc_modules pm = { 0 };
+	struct lock_state ls = { 0 };
+	char lockdown[32] = "", loaded[32] = "";
+	bool sig = false;
+	int r_sig, r_lockdown, r_pm, code = EXIT_OK;
+
+	if (lock_state_load(&ls) < 0)
+		code = EXIT_FAIL;
+	r_lockdown = kernel_lockdown_level(lockdown, sizeof(lockdown));
+	r_sig = kernel_sig_enforce(&sig);
+	r_pm = proc_modules_read(&pm);
+	if (r_pm == 0)
+		snprintf(loaded, sizeof(loaded), "%zu", pm.n);
+	else if (r_pm == -ENOENT)
+		log_warning(PROC_MODULES " does not exist: this kernel was built without loadable module support");
+	else
+		log_warning("cannot read " PROC_MODULES ": %s", strerror(-r_pm));
+
+	if (a->json) {
+		struct output_options o = { .json = true };
+		struct output out;
+		struct libscols_line *ln;
+
+		if (output_init(&out, policy_columns, _POL_MAX, &o, NULL,
+				"MODULES_DISABLED,LOCKDOWN,SIG_ENFORCE,LOCKDOWN_ALL,LOADED,LOCKED", "policy") < 0 ||
+		    !(ln = output_new_line(&out))) {
+			output_free(&out);
+			code = EXIT_FAIL;
+			goto out;
+		}
+		if (ls.sealed_known)
+			output_set(&out, ln, POL_MODULES_DISABLED, ls.sealed ? "true" : "false");
+		if (r_lockdown == 0)
+			output_set(&out, ln, POL_LOCKDOWN, lockdown);
+		if (r_sig == 0)
+			output_set(&out, ln, POL_SIG_ENFORCE, sig ? "true" : "false");
+		output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "true" : "false");
+		output_set(&out, ln, POL_LOADED, loaded);
+		output_setf(&out, ln, POL_LOCKED, "%zu", ls.reg.n);
+		if (output_print(&out) < 0)
+			code = EXIT_FAIL;
+		output_free(&out);
+		goto out;
+	}
+
+	printf("kernel.modules_disabled: %s\n",
+	       !ls.sealed_known ? "not available"
+	       : ls.sealed	 ? "1 (sealed: no module can be loaded or unloaded until reboot)"
+				 : "0 (modules can be loaded and unloaded)");
+	printf("kernel lockdown:         %s\n", r_lockdown == 0 ? lockdown : "not available");
+	printf("module.sig_enforce:      %s\n",
+	       r_sig == 0 ? (sig ? "yes (only signed modules load)" : "no") : "not available");
+	printf("lockdown-all mode:       %s\n", ls.reg.lock_all ? "on" : "off");
+	printf("modules loaded:          %s\n", r_pm == 0 ? loaded : "unknown");
+	printf("modules locked:          %zu\n", ls.reg.n);
+out:
+	proc_modules_free(&pm);
+	lock_state_free(&ls);
+	return code;
+}
+
+/* --- one module in detail ------------------------------------------------ */
+
+static void print_field(const char *label, const char *value)
+{
+	printf("  %-12s %s\n", label, value && *value ? value : "-");
+}
+
+static void print_list(const char *label, char **v)
+{
+	size_t i;
+
+	if (!v || !v[0]) {
+		print_field(label, "none");
+		return;
+	}
+	for (i = 0; v[i]; i++)
+		print_field(i == 0 ? label : "", v[i]);
+}
+
+static void status_print(const struct module_facts *f)
+{
+	char buf[64];
+
+	printf("%s\n", f->name);
+	print_field("State:", f->builtin ? "builtin" : module_state_name(f->state));
+	if (!f->builtin) {
+		if (!f->has_refcnt)
+			print_field("Refcnt:", "not counted (kernel without module unloading)");
+		else if (f->refcnt < 0)
+			print_field("Refcnt:", "going");
+		else {
+			snprintf(buf, sizeof(buf), "%ld", f->refcnt);
+			print_field("Refcnt:", buf);
+		}
+		print_list("Holders:", f->holders);
+		snprintf(buf, sizeof(buf), "%lu bytes", f->size);
+		print_field("Size:", buf);
+		print_field("Permanent:", f->permanent ? "yes (cannot be unloaded)" : "no");
+		print_field("Taint:", f->taint[0] ? f->taint : "none");
+	}
+	print_field("Lock:", f->lock);
+	print_field("Path:", f->builtin ? "(built in)" : f->path);
+	print_field("Version:", f->version);
+	print_field("Srcversion:", f->srcversion);
+	print_list("Parameters:", f->params);
+}
+
+static int status_modules(const struct status_args *a, const char *cmd)
+{
+	struct proc_modules pm = { 0 };
+	struct lock_state ls = { 0 };
+	struct kmod_ctx *ctx = NULL;
+	struct output out = { 0 };
+	int code = EXIT_OK, r, i;
+	bool printed = false;
+
+	r = proc_modules_read(&pm);
+	if (r < 0 && r != -ENOENT) {
+		log_error_errno(r, "cannot read " PROC_MODULES ": %m");
+		return EXIT_FAIL;
+	}
+	if (lock_state_load(&ls) < 0) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (kmodctx_new(&ctx, 0) < 0) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (a->json) {
+		struct output_options o = { .json = true, .all = true };
+
+		if (output_init(&out, module_columns, _COL_MAX, &o, NULL, NULL, "modules") < 0) {
+			code = EXIT_FAIL;
+			goto out;
+		}
+	}
+
+	for (i = 0; i < a->n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+		const struct proc_module *m;
+		struct module_facts f;
+
+		module_name_normalize(a->modules[i], norm);
+		m = proc_modules_find(&pm, norm);
+		if (!m) {
+			enum module_presence p = sysfs_module_presence(norm);
+
+			if (p == MODULE_ABSENT || (p == MODULE_COMING)) {
+				log_error(r == -ENOENT ? "module %s is not loaded (this kernel has no loadable module support)"
+						       : "module %s is not loaded", norm);
+				exit_keep_first(&code, EXIT_NOTFOUND);
+				continue;
+			}
+		}
+		r = module_facts_gather(&f, m, m ? m->name : norm, NEED_SYSFS | NEED_KMOD, ctx, &ls);
+		if (r < 0) {
+			log_error_errno(r, "cannot gather facts about %s: %m", norm);
+			exit_keep_first(&code, EXIT_FAIL);
+			continue;
+		}
+		if (a->json) {
+			if (module_facts_add_row(&out, &f, true) < 0)
+				exit_keep_first(&code, EXIT_FAIL);
+		} else {
+			if (printed)
+				putchar('\n');
+			status_print(&f);
+			printed = true;
+		}
+		module_facts_free(&f);
+	}
+	if (a->json && output_print(&out) < 0)
+		exit_keep_first(&code, EXIT_FAIL);
+out:
+	output_free(&out);
+	if (ctx)
+		kmod_unref(ctx);
+	lock_state_free(&ls);
+	proc_modules_free(&pm);
+	return code;
+}
+
+static int status_run(int argc, char *argv[])
+{
+	struct status_args a = { 0 };
+	int r, i;
+
+	r = command_parse(&status_argp, argc, argv, &a);
+	if (r)
+		return r;
+	for (i = 0; i < a.n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+
+		r = parse_module_arg(argv[0], a.modules[i], norm);
+		if (r)
+			return r;
+	}
+	if (a.n_modules == 0)
+		return status_policy(&a);
+	return status_modules(&a, argv[0]);
+}
+
+const struct command cmd_status = {
+	.name = "status",
+	.summary = "show modules in detail, or the module policy",
+	.run = status_run,
+};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one libkmod context of a run, created only by commands that need it. */
+#pragma once
+
+#include <libkmod.h>
+
+/*
+ * Create a context for the running kernel with modctl's logger attached.
+ * load_resources maps the module indexes up front (for commands that
+ * resolve many names); otherwise libkmod opens them lazily.
+ */
+int kmodctx_new(struct kmod_ctx **ctx, int load_resources);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command table and what every command shares. */
+#pragma once
+
+#include <argp.h>
+
+#include "exitcode.h"
+#include "macro.h"
+
+struct command {
+	const char *name;
+	const char *summary;
+	/* argv[0] is "modctl NAME"; returns an exit code from exitcode.h. */
+	int (*run)(int argc, char *argv[]);
+};
+
+extern const struct command cmd_list;
+extern const struct command cmd_status;
+extern const struct command cmd_refcnt;
+
+/* Options every command accepts: -h/--help, --usage, -v, -q. Add as an argp child. */
+extern const struct argp common_argp;
+
+/* Parse a command's arguments; argp errors exit with EXIT_USAGE. */
+int command_parse(const struct argp *argp, int argc, char *argv[], void *input);
+
+/* Report a usage error with the one-line hint; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+
+/* Normalise a module name given on the command line, or report a usage error. */
+int parse_module_arg(const char *cmd, const char *arg, char *out);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The facts modctl shows about a module, gathered from the cheapest source
+ * that has them, and the columns that show them (list, status -J).
+ */
+#pragma once
+
+#include <libkmod.h>
+
+#include "lockdown.h"
+#include "output.h"
+#include "sysfs.h"
+
+enum module_column {
+	COL_NAME,
+	COL_SIZE,
+	COL_REFCNT,
+	COL_STATE,
+	COL_USED,
+	COL_HOLDERS,
+	COL_LOCK,
+	COL_TAINT,
+	COL_PERMANENT,
+	COL_VERSION,
+	COL_SRCVERSION,
+	COL_PATH,
+	COL_PARAMETERS,
+	_COL_MAX,
+};
+
+extern const struct column module_columns[_COL_MAX];
+#define MODULE_COLUMNS_DEFAULT "NAME,SIZE,REFCNT,STATE,USED,HOLDERS,LOCK"
+
+/* What a set of columns needs beyond /proc/modules. */
+enum {
+	NEED_REGISTRY = 1 << 0,  /* lockdown registry and modules_disabled */
+	NEED_SYSFS = 1 << 1,     /* per-module sysfs reads */
+	NEED_KMOD = 1 << 2,      /* libkmod index lookups */
+};
+unsigned module_columns_needs(const struct output *out);
+
+/* Lock state of the whole system, read once per run. */
+struct lock_state {
+	bool sealed;               /* kernel.modules_disabled=1 */
+	bool sealed_known;         /* modules_disabled could be read */
+	struct registry reg;
+};
+int lock_state_load(struct lock_state *ls);
+const char *lock_state_of(const struct lock_state *ls, const char *name);
+void lock_state_free(struct lock_state *ls);
+
+struct module_facts {
+	const char *name;
+	bool builtin;
+	enum module_state state;
+	bool has_size;
+	unsigned long size;
+	bool has_refcnt;
+	long refcnt;
+	char **holders;
+	size_t n_holders;
+	bool permanent;
+	char taint[32];
+	char version[128];
+	char srcversion[64];
+	char *path;
+	char **params;
+	size_t n_params;
+	const char *lock;
+};
+
+/*
+ * Fill facts for a module. pm is its /proc/modules line (NULL for a
+ * built-in module); need selects the expensive sources. A module that
+ * vanishes half-way keeps what was read before and loses the rest.
+ */
+int module_facts_gather(struct module_facts *f, const struct proc_module *pm, const char *name,
+			unsigned need, struct kmod_ctx *ctx, const struct lock_state *ls);
+void module_facts_free(struct module_facts *f);
+/* Add a row for facts; json selects how lists are encoded. */
+int module_facts_add_row(struct output *out, const struct module_facts *f, bool json);
