@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Tier 1: cmocka unit tests of the pure parts, reporting TAP.
+unit_tests = \
+	tests/unit/test-util \
+	tests/unit/test-procmodules \
+	tests/unit/test-registry
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBKMOD_CFLAGS) $(SMARTCOLS_CFLAGS)
+unit_ldadd = libmodctl.la $(CMOCKA_LIBS)
+EXTRA_DIST += tests/unit/unit.h
+
+tests_unit_test_util_SOURCES = tests/unit/test-util.c
+tests_unit_test_util_CFLAGS = $(unit_cflags)
+tests_unit_test_util_LDADD = $(unit_ldadd)
+tests_unit_test_procmodules_SOURCES = tests/unit/test-procmodules.c
+tests_unit_test_procmodules_CFLAGS = $(unit_cflags)
+tests_unit_test_procmodules_LDADD = $(unit_ldadd)
+tests_unit_test_registry_SOURCES = tests/unit/test-registry.c
+tests_unit_test_registry_CFLAGS = $(unit_cflags)
+tests_unit_test_registry_LDADD = $(unit_ldadd)
