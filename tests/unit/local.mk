@@ -3,7 +3,8 @@
 unit_tests = \
 	tests/unit/test-util \
 	tests/unit/test-procmodules \
-	tests/unit/test-registry
+	tests/unit/test-registry \
+	tests/unit/test-backoff
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBKMOD_CFLAGS) $(SMARTCOLS_CFLAGS)
@@ -19,3 +20,6 @@ tests_unit_test_procmodules_LDADD = $(unit_ldadd)
 tests_unit_test_registry_SOURCES = tests/unit/test-registry.c
 tests_unit_test_registry_CFLAGS = $(unit_cflags)
 tests_unit_test_registry_LDADD = $(unit_ldadd)
+tests_unit_test_backoff_SOURCES = tests/unit/test-backoff.c
+tests_unit_test_backoff_CFLAGS = $(unit_cflags)
+tests_unit_test_backoff_LDADD = $(unit_ldadd)

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The wait engine: call a step function, sleep by the backoff schedule,
+ * repeat until the step says done, the deadline passes or SIGINT/SIGTERM
+ * arrives. Used by unload and by wait --for=unused.
+ */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backoff.h"
+
+uint64_t now_usec(void);
+
+struct waiter {
+	struct backoff b;
+	uint64_t start;
+	uint64_t timeout;
+	int sigfd;          /* signalfd for SIGINT/SIGTERM, or -1 */
+	sigset_t oldmask;
+	int signo;          /* the signal that ended the wait, or 0 */
+};
+
+/* Block SIGINT and SIGTERM and watch them through a signalfd, so that a
+ * signal ends a sleep at once and never a system call half-way. */
+int waiter_init(struct waiter *w, uint64_t timeout, uint64_t poll_max);
+void waiter_done(struct waiter *w);
+
+enum {
+	STEP_AGAIN = 0,
+	STEP_DONE = 1,
+};
+/* Returns STEP_DONE, STEP_AGAIN or a negative errno that ends the wait. */
+typedef int (*wait_step_fn)(void *userdata, const struct waiter *w);
+
+/*
+ * Run step until done. Returns 0, -ETIMEDOUT (the step ran once more at
+ * the deadline and still said again), -EINTR (w->signo says which) or the
+ * step's error. A timeout of 0 runs the step exactly once.
+ */
+int waiter_run(struct waiter *w, wait_step_fn step, void *userdata);
+/* Microseconds since waiter_init. */
+uint64_t waiter_elapsed(const struct waiter *w);
+/* The exit code for a signal that ended a wait (130 or 143). */
+int waiter_signal_exit(const struct waiter *w);
+
+/* A one-line progress display on a terminal stderr; silent otherwise. */
+void progress_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void progress_clear(void);
