@@ -17,6 +17,7 @@ static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_status,
 	&cmd_refcnt,
+	&cmd_unload,
 };
 
 enum {
@@ -148,7 +149,7 @@ static error_t root_parse(int key, char *arg, struct argp_state *state)
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no command given; the commands are: list, status, refcnt");
+		argp_error(state, "no command given; no command given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -453,3 +453,50 @@ int kernel_lockdown_level(char *buf, size_t size)
 	snprintf(buf, size, "%s", open + 1);
 	return 0;
 }
+
+void module_probe_free(struct module_probe *p)
+{
+	strv_free(p->holders);
+	memset(p, 0, sizeof(*p));
+}
+
+int sysfs_module_probe(const char *name, struct module_probe *p)
+{
+	char buf[32];
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	r = sysfs_module_attr(name, "initstate", buf, sizeof(buf));
+	if (r == 0)
+		p->state = module_state_from_initstate(buf);
+	r = sysfs_module_refcnt(name, &p->refcnt);
+	if (r == 0)
+		p->has_refcnt = true;
+	else if (r == -ENOENT)
+		return 0; /* gone (or never there) */
+	p->present = true;
+	r = sysfs_module_holders(name, &p->holders, &p->n_holders);
+	if (r < 0) {
+		p->holders = calloc(1, sizeof(char *));
+		p->n_holders = 0;
+		if (!p->holders)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+const char *module_probe_describe(const struct module_probe *p, char *buf, size_t size)
+{
+	_cleanup_free_ char *h = NULL;
+
+	if (p->n_holders) {
+		h = strv_join(p->holders, ", ");
+		snprintf(buf, size, "held by %s", h ? h : "other modules");
+	} else if (!p->has_refcnt)
+		snprintf(buf, size, "reference count unknown");
+	else if (p->refcnt == 1)
+		snprintf(buf, size, "refcnt 1: one reference held");
+	else
+		snprintf(buf, size, "refcnt %ld: %ld references held", p->refcnt, p->refcnt);
+	return buf;
+}

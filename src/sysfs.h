@@ -88,3 +88,17 @@ int kernel_modules_disabled(bool *disabled);
 /* "none", "integrity" or "confidentiality" (the bracketed choice). */
 int kernel_lockdown_level(char *buf, size_t size);
 int kernel_sig_enforce(bool *enforced);
+
+/* A cheap look at one module for the wait loops: initstate, refcnt, holders/. */
+struct module_probe {
+	bool present;            /* /sys/module/NAME exists */
+	enum module_state state; /* MODULE_STATE_UNKNOWN when initstate is missing */
+	bool has_refcnt;
+	long refcnt;
+	char **holders;          /* NULL-terminated, may be empty */
+	size_t n_holders;
+};
+int sysfs_module_probe(const char *name, struct module_probe *p);
+void module_probe_free(struct module_probe *p);
+/* "refcnt 2, no holders" / "held by vxlan, geneve" for messages. */
+const char *module_probe_describe(const struct module_probe *p, char *buf, size_t size);

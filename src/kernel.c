@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The few system calls that change modules, called directly so that modctl
+ * controls the flags, plus the diagnosis of their failures.
+ */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include "kernel.h"
+#include "macro.h"
+#include "sysfs.h"
+
+int kernel_delete_module(const char *name, bool force)
+{
+	/* O_NONBLOCK: kernels before 3.13 would otherwise sleep in the call. */
+	unsigned flags = O_NONBLOCK | (force ? O_TRUNC : 0);
+
+	if (syscall(SYS_delete_module, name, flags) == 0)
+		return 0;
+	return -errno;
+}
+
+bool have_cap_sys_module(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return geteuid() == 0;
+	return d[CAP_TO_INDEX(CAP_SYS_MODULE)].effective & CAP_TO_MASK(CAP_SYS_MODULE);
+}
+
+const char *kernel_eperm_cause(bool loading)
+{
+	char level[32];
+	bool disabled = false, sig = false;
+
+	if (kernel_modules_disabled(&disabled) == 0 && disabled)
+		return "kernel.modules_disabled=1: the system is sealed and no module can be "
+		       "loaded or unloaded until reboot";
+	if (!have_cap_sys_module())
+		return "modctl lacks the CAP_SYS_MODULE capability (run it as root)";
+	if (loading && kernel_lockdown_level(level, sizeof(level)) == 0 && !streq(level, "none"))
+		return "the kernel is locked down and refuses modules it cannot verify";
+	if (loading && kernel_sig_enforce(&sig) == 0 && sig)
+		return "module.sig_enforce is on and the module's signature was not accepted";
+	return "the kernel refused (a security module or the module_blacklist= boot option)";
+}
+
+/* Look for CONFIG_MODULE_FORCE_UNLOAD in the kernel's installed config. */
+int kernel_force_unload_supported(void)
+{
+	static const char key[] = "CONFIG_MODULE_FORCE_UNLOAD=";
+	char path[512], line[256];
+	struct utsname u;
+	FILE *f;
+	int found = 0;
+
+	if (uname(&u) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, sizeof(key) - 1) == 0)
+			found = line[sizeof(key) - 1] == 'y';
+	fclose(f);
+	return found;
+}
