@@ -17,6 +17,7 @@ static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_status,
 	&cmd_refcnt,
+	&cmd_load,
 	&cmd_unload,
 };
 

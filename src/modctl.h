@@ -17,6 +17,7 @@ struct command {
 extern const struct command cmd_list;
 extern const struct command cmd_status;
 extern const struct command cmd_refcnt;
+extern const struct command cmd_load;
 extern const struct command cmd_unload;
 
 /* Options every command accepts: -h/--help, --usage, -v, -q. Add as an argp child. */
