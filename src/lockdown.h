@@ -33,3 +33,28 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline);
 int registry_load(struct registry *reg);
 bool registry_is_locked(const struct registry *reg, const char *name);
 void registry_free(struct registry *reg);
+
+/* The guard that makes kmod's `modprobe -r` refuse locked modules. kmod
+ * reads this directory itself, so its path is kmod's, not configurable. */
+#define MODPROBE_GUARD_DIR "/run/modprobe.d"
+#define MODPROBE_GUARD MODPROBE_GUARD_DIR "/modctl-lockdown.conf"
+
+/* A read-modify-write of the registry under an exclusive flock. */
+struct registry_txn {
+	int lock_fd;
+	struct registry reg;
+};
+
+/* Create the state directory if needed, take the lock, read the registry. */
+int registry_begin(struct registry_txn *txn);
+/* Lock or unlock a module in memory; returns 1 if that changed anything. */
+int registry_set(struct registry *reg, const char *name, bool locked);
+/* Serialise the registry (human-readable). The caller frees the result. */
+char *registry_format(const struct registry *reg);
+/* Write the registry and the modprobe guard atomically (temp file, fsync,
+ * rename). On failure the previous files stay intact. */
+int registry_commit(struct registry_txn *txn);
+/* Release the lock and free. */
+void registry_end(struct registry_txn *txn);
+/* The modprobe.d text that refuses `modprobe -r` for every locked module. */
+char *modprobe_guard_format(const struct registry *reg);

@@ -19,6 +19,8 @@ static const struct command *const commands[] = {
 	&cmd_refcnt,
 	&cmd_load,
 	&cmd_unload,
+	&cmd_lockdown,
+	&cmd_unlock,
 };
 
 enum {

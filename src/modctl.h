@@ -19,6 +19,8 @@ extern const struct command cmd_status;
 extern const struct command cmd_refcnt;
 extern const struct command cmd_load;
 extern const struct command cmd_unload;
+extern const struct command cmd_lockdown;
+extern const struct command cmd_unlock;
 
 /* Options every command accepts: -h/--help, --usage, -v, -q. Add as an argp child. */
 extern const struct argp common_argp;

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modctl lockdown and modctl unlock: per-module locks kept in the registry
+ * and honoured by modctl and by modprobe -r, lockdown-all mode, the kernel
+ * seal (kernel.modules_disabled=1) done safely, and the boot configuration.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "bootconf.h"
+#include "kernel.h"
+#include "kmodctx.h"
+#include "load.h"
+#include "lockdown.h"
+#include "log.h"
+#include "modctl.h"
+#include "sysfs.h"
+#include "udev.h"
+#include "wait.h"
+
+struct lock_args {
+	bool all;
+	bool seal;
+	bool boot;
+	bool dry_run;
+	uint64_t timeout;
+	char **modules;
+	int n_modules;
+};
+
+enum {
+	OPT_SEAL = 0x100,
+	OPT_BOOT,
+};
+
+static const struct argp_option lockdown_options[] = {
+	{ "all", 'a', NULL, 0, "lock every loaded module and turn on lockdown-all mode", 0 },
+	{ "seal", OPT_SEAL, NULL, 0, "with --all: then set kernel.modules_disabled=1 (until reboot)", 0 },
+	{ "boot", OPT_BOOT, NULL, 0, "apply the boot configuration (lockdown.d)", 0 },
+	{ "timeout", 't', "T", 0, "how long to wait for udev before sealing (default 30s)", 0 },
+	{ "dry-run", 'n', NULL, 0, "print what would change and do nothing", 0 },
+	{ 0 }
+};
+
+static const struct argp_option unlock_options[] = {
+	{ "all", 'a', NULL, 0, "remove every lock and leave lockdown-all mode", 0 },
+	{ "dry-run", 'n', NULL, 0, "print what would change and do nothing", 0 },
+	{ 0 }
+};
+
+static error_t lock_parse(int key, char *arg, struct argp_state *state)
+{
+	struct lock_args *a = state->input;
+
+	switch (key) {
+	case 'a':
+		a->all = true;
+		break;
+	case OPT_SEAL:
+		a->seal = true;
+		break;
+	case OPT_BOOT:
+		a->boot = true;
+		break;
+	case 'n':
+		a->dry_run = true;
+		break;
+	case 't':
+		if (parse_duration(arg, &a->timeout) < 0)
+			argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
+		break;
+	case ARGP_KEY_ARGS:
+		a->modules = &state->argv[state->next];
+		a->n_modules = state->argc - state->next;
+		break;
+	case ARGP_KEY_END:
+		if (a->seal && !a->all)
+			argp_error(state, "--seal needs --all: a sealed kernel can unload nothing, so "
+					  "everything is locked first");
+		if (a->boot && (a->all || a->n_modules))
+			argp_error(state, "--boot takes its modules from the boot configuration");
+		if (!a->boot && !a->all && a->n_modules == 0)
+			argp_error(state, "no module given (or --all)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child lock_children[] = {
+	{ &common_argp, 0, "General:", 2 },
+	{ 0 }
+};
+
+static const struct argp lockdown_argp = {
+	.options = lockdown_options,
+	.parser = lock_parse,
+	.args_doc = "MODULE...\n--all [--seal]\n--boot",
+	.doc = "Lock modules against unloading.\v"
+	       "A locked module is refused by 'modctl unload' (exit 5) unless --force is given, and "
+	       "by 'modprobe -r'. Locks last until 'modctl unlock' or reboot. --all --seal then sets "
+	       "kernel.modules_disabled=1 after loading the boot configuration's preload list and "
+	       "waiting for udev: no module can be loaded or unloaded until reboot.",
+	.children = lock_children,
+};
+
+static const struct argp unlock_argp = {
+	.options = unlock_options,
+	.parser = lock_parse,
+	.args_doc = "MODULE...\n--all",
+	.doc = "Remove modctl's locks.\vA kernel seal (kernel.modules_disabled=1) cannot be undone.",
+	.children = lock_children,
+};
+
+/* --- shared steps ------------------------------------------------------- */
+
+static int need_privilege(const char *what)
+{
+	if (have_cap_sys_module())
+		return 0;
+	log_error("cannot %s: changing locks needs the CAP_SYS_MODULE capability (run modctl as root)", what);
+	return EXIT_NOTPERM;
+}
+
+static bool is_sealed(void)
+{
+	bool sealed = false;
+
+	return kernel_modules_disabled(&sealed) == 0 && sealed;
+}
+
+/* Lock or unlock name in the transaction, saying what changes. */
+static int set_lock(struct registry_txn *txn, const char *name, bool locked, bool dry_run, bool *changed)
+{
+	int r = dry_run ? (registry_is_locked(&txn->reg, name) != locked) : registry_set(&txn->reg, name, locked);
+
+	if (r < 0)
+		return log_error_errno(r, "cannot %s %s: %m", locked ? "lock" : "unlock", name);
+	if (r > 0) {
+		*changed = true;
+		if (dry_run)
+			printf("%s %s\n", locked ? "lock" : "unlock", name);
+		else
+			log_info("%s %s", locked ? "locked" : "unlocked", name);
+	} else {
+		log_info("%s was %s", name, locked ? "already locked" : "not locked");
+	}
+	return 0;
+}
+
+static int set_mode(struct registry_txn *txn, bool all, bool dry_run, bool *changed)
+{
+	if (txn->reg.lock_all == all)
+		return 0;
+	*changed = true;
+	if (dry_run)
+		printf("lockdown-all mode %s\n", all ? "on" : "off");
+	else
+		txn->reg.lock_all = all;
+	return 0;
+}
+
+static int lock_all_loaded(struct registry_txn *txn, bool dry_run, bool *changed)
+{
+	struct proc_modules pm;
+	size_t i;
+	int r;
+
+	r = proc_modules_read(&pm);
+	if (r < 0)
+		return log_error_errno(r, "cannot read " PROC_MODULES ": %m");
+	for (i = 0; i < pm.n && r == 0; i++)
+		r = set_lock(txn, pm.mods[i].name, true, dry_run, changed);
+	proc_modules_free(&pm);
+	if (r == 0)
+		r = set_mode(txn, true, dry_run, changed);
+	return r;
+}
+
+static int commit(struct registry_txn *txn, bool dry_run, bool changed)
+{
+	if (dry_run || !changed)
+		return EXIT_OK;
+	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Wait until no module is coming or going, at most until the deadline. */
+static int wait_no_transition(uint64_t deadline, char *who, size_t size)
+{
+	for (;;) {
+		struct proc_modules pm;
+		bool busy = false;
+		size_t i;
+
+		if (proc_modules_read(&pm) < 0)
+			return -EIO;
+		for (i = 0; i < pm.n && !busy; i++) {
+			if (pm.mods[i].state != MODULE_STATE_LIVE) {
+				busy = true;
+				snprintf(who, size, "%s", pm.mods[i].name);
+			}
+		}
+		proc_modules_free(&pm);
+		if (!busy)
+			return 0;
+		if (now_usec() >= deadline)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+}
+
+/*
+ * The seal: udev settled, no module mid-load, then kernel.modules_disabled=1
+ * written and read back. The caller has loaded the preload list and locked
+ * everything already.
+ */
+static int seal(uint64_t timeout, bool dry_run)
+{
+	uint64_t deadline = timeout == DURATION_INFINITY ? UINT64_MAX : now_usec() + timeout;
+	char who[MODULE_NAME_MAX + 1] = "", buf[16];
+	int signo = 0, r, fd;
+	bool sealed = false;
+
+	if (is_sealed()) {
+		log_info("the kernel is already sealed (kernel.modules_disabled=1)");
+		return EXIT_OK;
+	}
+	if (dry_run) {
+		printf("wait for udev to settle\nseal: write 1 to " PROC_MODULES_DISABLED "\n");
+		return EXIT_OK;
+	}
+	r = udev_settle(timeout, &signo);
+	if (r == -EINTR)
+		return signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	if (r == -ETIMEDOUT) {
+		log_error("not sealing: udev is still processing events after the timeout; "
+			  "modules it would load could never load after a seal");
+		return EXIT_BUSY;
+	}
+	if (r < 0)
+		return EXIT_FAIL;
+	r = wait_no_transition(deadline, who, sizeof(who));
+	if (r == -ETIMEDOUT) {
+		log_error("not sealing: module %s is still loading or unloading", who);
+		return EXIT_BUSY;
+	}
+	if (r < 0) {
+		log_error("not sealing: cannot read " PROC_MODULES);
+		return EXIT_FAIL;
+	}
+
+	fd = open(PROC_MODULES_DISABLED, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1\n", 2) != 2) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		log_error_errno(r, "cannot seal: writing " PROC_MODULES_DISABLED " failed: %m");
+		return r == -EPERM || r == -EACCES ? EXIT_NOTPERM : EXIT_FAIL;
+	}
+	close(fd);
+	/* Read it back: a write that seemed to work but did not is the known
+	 * failure of boot scripts that seal. */
+	r = read_small_file(PROC_MODULES_DISABLED, buf, sizeof(buf));
+	sealed = r == 0 && streq(buf, "1");
+	if (!sealed) {
+		log_error("SEAL FAILED: " PROC_MODULES_DISABLED " reads '%s' after writing 1; "
+			  "modules can still be loaded and unloaded", r == 0 ? buf : "(unreadable)");
+		return EXIT_FAIL;
+	}
+	log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
+	return EXIT_OK;
+}
+
+/* Load the preload list of a configuration. Returns the first failure. */
+static int preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
+{
+	struct load_opts o = { .dry_run = dry_run };
+	int code = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < conf->n_preload; i++) {
+		struct load_item it = { .arg = conf->preload[i].name, .options = conf->preload[i].options };
+
+		exit_keep_first(&code, load_one(ctx, &it, &o));
+	}
+	return code;
+}
+
+/* Check a configuration against the system before anything is applied. */
+static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf)
+{
+	struct proc_modules pm = { 0 };
+	unsigned errors = 0;
+	size_t i, j;
+
+	for (i = 0; i < conf->n_preload; i++) {
+		struct kmod_list *list = NULL;
+
+		if (kmod_module_new_from_lookup(ctx, conf->preload[i].name, &list) < 0 || !list) {
+			log_error("%s:%u: module %s not found in %s", conf->preload[i].at.file,
+				  conf->preload[i].at.line, conf->preload[i].name, kmod_get_dirname(ctx));
+			errors++;
+		}
+		kmod_module_unref_list(list);
+	}
+	(void)proc_modules_read(&pm);
+	for (i = 0; i < conf->n_lock; i++) {
+		bool known = proc_modules_find(&pm, conf->lock[i].name) != NULL;
+
+		for (j = 0; j < conf->n_preload && !known; j++)
+			known = module_name_eq(conf->preload[j].name, conf->lock[i].name);
+		if (!known) {
+			log_error("%s:%u: cannot lock %s: it is neither loaded nor preloaded",
+				  conf->lock[i].at.file, conf->lock[i].at.line, conf->lock[i].name);
+			errors++;
+		}
+	}
+	proc_modules_free(&pm);
+	return errors;
+}
+
+/* --- lockdown ----------------------------------------------------------- */
+
+static int lockdown_boot(const struct lock_args *a)
+{
+	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
+	struct lockdown_conf conf = { 0 };
+	struct registry_txn txn = { .lock_fd = -1 };
+	struct kmod_ctx *ctx = NULL;
+	bool changed = false;
+	int code = EXIT_OK, r;
+	size_t i;
+
+	r = lockdown_conf_load(&conf, dirs);
+	if (r < 0) {
+		log_error_errno(r, "cannot read the boot configuration: %m");
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (kmodctx_new(&ctx, 1) < 0) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	conf.errors += conf_validate(ctx, &conf);
+	if (conf.errors) {
+		log_error("%u error%s in the boot configuration: nothing was applied", conf.errors,
+			  conf.errors == 1 ? "" : "s");
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (!a->dry_run && (code = need_privilege("apply the boot configuration")))
+		goto out;
+
+	code = preload(ctx, &conf, a->dry_run);
+	if (code && conf.seal) {
+		log_error("not sealing: a module of the preload list failed to load");
+		/* Locks still apply: they are undone by unlock, unlike a seal. */
+	}
+	if (a->dry_run) {
+		txn.lock_fd = -1;
+		if (registry_load(&txn.reg) < 0) {
+			exit_keep_first(&code, EXIT_FAIL);
+			goto out;
+		}
+	} else if (registry_begin(&txn) < 0) {
+		exit_keep_first(&code, EXIT_FAIL);
+		goto out;
+	}
+	for (i = 0; i < conf.n_lock && r == 0; i++)
+		r = set_lock(&txn, conf.lock[i].name, true, a->dry_run, &changed);
+	if (r == 0 && conf.lock_all)
+		r = lock_all_loaded(&txn, a->dry_run, &changed);
+	if (r < 0) {
+		exit_keep_first(&code, EXIT_FAIL);
+		goto out;
+	}
+	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
+	if (conf.seal && code == EXIT_OK)
+		code = seal(a->timeout, a->dry_run);
+out:
+	registry_end(&txn);
+	if (ctx)
+		kmod_unref(ctx);
+	lockdown_conf_free(&conf);
+	return code;
+}
+
+static int lockdown_run(int argc, char *argv[])
+{
+	struct lock_args a = { .timeout = 30000000 };
+	struct registry_txn txn = { .lock_fd = -1 };
+	struct proc_modules pm = { 0 };
+	bool changed = false;
+	int code = EXIT_OK, r, i;
+
+	r = command_parse(&lockdown_argp, argc, argv, &a);
+	if (r)
+		return r;
+	for (i = 0; i < a.n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+
+		r = parse_module_arg(argv[0], a.modules[i], norm);
+		if (r)
+			return r;
+	}
+	if (a.boot)
+		return lockdown_boot(&a);
+	if (!a.dry_run && (code = need_privilege("lock modules")))
+		return code;
+
+	r = proc_modules_read(&pm);
+	if (r < 0) {
+		log_error_errno(r, r == -ENOENT ? PROC_MODULES " does not exist: this kernel has no loadable "
+						  "module support"
+						: "cannot read " PROC_MODULES ": %m");
+		return EXIT_FAIL;
+	}
+
+	/* --seal: the preload list first, so nothing it needs is locked out. */
+	if (a.seal) {
+		static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
+		struct lockdown_conf conf = { 0 };
+		struct kmod_ctx *ctx = NULL;
+
+		r = lockdown_conf_load(&conf, dirs);
+		if (r == 0 && conf.n_preload && kmodctx_new(&ctx, 1) == 0) {
+			conf.errors += conf_validate(ctx, &conf);
+			if (!conf.errors)
+				code = preload(ctx, &conf, a.dry_run);
+		}
+		if (r < 0 || conf.errors) {
+			log_error("not sealing: the boot configuration has errors");
+			code = EXIT_FAIL;
+		} else if (code) {
+			log_error("not sealing: a module of the preload list failed to load");
+		}
+		if (ctx)
+			kmod_unref(ctx);
+		lockdown_conf_free(&conf);
+		if (code)
+			goto out;
+	}
+
+	if (a.dry_run)
+		r = registry_load(&txn.reg);
+	else
+		r = registry_begin(&txn);
+	if (r < 0) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < a.n_modules; i++) {
+		const struct proc_module *m = proc_modules_find(&pm, a.modules[i]);
+
+		if (!m) {
+			log_error("cannot lock %s: it is not loaded", a.modules[i]);
+			exit_keep_first(&code, EXIT_NOTFOUND);
+			continue;
+		}
+		if (set_lock(&txn, m->name, true, a.dry_run, &changed) < 0)
+			exit_keep_first(&code, EXIT_FAIL);
+	}
+	if (a.all && lock_all_loaded(&txn, a.dry_run, &changed) < 0)
+		exit_keep_first(&code, EXIT_FAIL);
+	exit_keep_first(&code, commit(&txn, a.dry_run, changed));
+	/* Only a complete lockdown may be sealed. */
+	if (a.seal && code == EXIT_OK)
+		code = seal(a.timeout, a.dry_run);
+out:
+	registry_end(&txn);
+	proc_modules_free(&pm);
+	return code;
+}
+
+/* --- unlock ------------------------------------------------------------- */
+
+static int unlock_run(int argc, char *argv[])
+{
+	struct lock_args a = { 0 };
+	struct registry_txn txn = { .lock_fd = -1 };
+	bool changed = false;
+	int code = EXIT_OK, r, i;
+	size_t k;
+
+	r = command_parse(&unlock_argp, argc, argv, &a);
+	if (r)
+		return r;
+	for (i = 0; i < a.n_modules; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+
+		r = parse_module_arg(argv[0], a.modules[i], norm);
+		if (r)
+			return r;
+	}
+	if (is_sealed()) {
+		log_error("cannot unlock: the kernel is sealed (kernel.modules_disabled=1) and no module "
+			  "can be unloaded until reboot; a seal cannot be undone");
+		return EXIT_NOTPERM;
+	}
+	if (!a.dry_run && (code = need_privilege("unlock modules")))
+		return code;
+	r = a.dry_run ? registry_load(&txn.reg) : registry_begin(&txn);
+	if (r < 0) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (a.all) {
+		for (k = txn.reg.n; k > 0; k--) {
+			char *name = strdup(txn.reg.locks[k - 1]);
+
+			if (!name || set_lock(&txn, name, false, a.dry_run, &changed) < 0)
+				exit_keep_first(&code, EXIT_FAIL);
+			free(name);
+		}
+		set_mode(&txn, false, a.dry_run, &changed);
+	}
+	for (i = 0; i < a.n_modules; i++)
+		if (set_lock(&txn, a.modules[i], false, a.dry_run, &changed) < 0)
+			exit_keep_first(&code, EXIT_FAIL);
+	exit_keep_first(&code, commit(&txn, a.dry_run, changed));
+out:
+	registry_end(&txn);
+	return code;
+}
+
+const struct command cmd_lockdown = {
+	.name = "lockdown",
+	.summary = "lock modules against unloading; seal the kernel",
+	.run = lockdown_run,
+};
+
+const struct command cmd_unlock = {
+	.name = "unlock",
+	.summary = "remove modctl's locks",
+	.run = unlock_run,
+};

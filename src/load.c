@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Loading modules through libkmod's probe API, shared by 'modctl load' and
+ * 'modctl lockdown --boot': dependencies, softdeps, modprobe.d options,
+ * aliases, blacklist and install commands as modprobe honours them, and
+ * every failure turned into words and an exit code.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "kernel.h"
+#include "load.h"
+#include "log.h"
+#include "exitcode.h"
+#include "sysfs.h"
+#include "wait.h"
+
+bool load_arg_is_path(const char *arg)
+{
+	size_t l = strlen(arg);
+
+	return strchr(arg, '/') || (l > 3 && strstr(arg, ".ko") &&
+				    (streq(arg + l - 3, ".ko") || strstr(arg, ".ko.")));
+}
+
+int load_add_option(char **opts, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	const char *val = eq + 1;
+	bool quote = strpbrk(val, " \t") && val[0] != '"';
+	char *n;
+
+	if (asprintf(&n, "%s%s%.*s%s%s%s", *opts ? *opts : "", *opts ? " " : "", (int)(eq - word + 1),
+		     word, quote ? "\"" : "", val, quote ? "\"" : "") < 0)
+		return -ENOMEM;
+	free(*opts);
+	*opts = n;
+	return 0;
+}
+
+/* --- loading ---------------------------------------------------------- */
+
+struct probe_state {
+	bool dry_run;
+	const char *current;     /* the module libkmod is inserting now */
+	char current_buf[MODULE_NAME_MAX + 1];
+	char touched[64][MODULE_NAME_MAX + 1]; /* modules announced by libkmod */
+	size_t n_touched;
+};
+
+/* libkmod passes no user data to print_action; one probe runs at a time. */
+static struct probe_state *load_probe_state;
+
+static void print_action(struct kmod_module *m, bool install, const char *options)
+{
+	struct probe_state *ps = load_probe_state;
+	const char *path = kmod_module_get_path(m);
+
+	snprintf(ps->current_buf, sizeof(ps->current_buf), "%s", kmod_module_get_name(m));
+	ps->current = ps->current_buf;
+	if (!install && ps->n_touched < ARRAY_SIZE(ps->touched))
+		snprintf(ps->touched[ps->n_touched++], sizeof(ps->touched[0]), "%s", kmod_module_get_name(m));
+	if (ps->dry_run) {
+		if (install)
+			printf("install %s %s\n", kmod_module_get_name(m), options);
+		else
+			printf("load %s %s%s%s\n", kmod_module_get_name(m), path ? path : "(no file)",
+			       options && *options ? " " : "", options ? options : "");
+		return;
+	}
+	if (install)
+		log_info("running the install command of %s: %s", kmod_module_get_name(m), options);
+	else
+		log_info("loading %s%s%s", kmod_module_get_name(m), options && *options ? " " : "",
+			 options ? options : "");
+}
+
+/* The module directory libkmod searches, for "not found" messages. */
+static const char *module_dir(struct kmod_ctx *ctx)
+{
+	const char *d = kmod_get_dirname(ctx);
+
+	return d ? d : "/lib/modules";
+}
+
+/* Turn a failed insertion into words and an exit code. */
+static int load_error(const char *name, const char *what, int err)
+{
+	switch (-err) {
+	case EPERM:
+		log_error("cannot load %s: %s", name, kernel_eperm_cause(true));
+		return EXIT_NOTPERM;
+	case EKEYREJECTED:
+		log_error("the kernel rejected %s: its signature is missing or not trusted "
+			  "(module.sig_enforce or kernel lockdown)", name);
+		return EXIT_REJECTED;
+	case ENOEXEC:
+		log_error("the kernel rejected %s: not a valid module for this kernel (bad ELF, "
+			  "or built for another kernel version)", name);
+		return EXIT_REJECTED;
+	case ENOENT:
+		log_error("the kernel rejected %s: unknown symbol (a dependency is missing or was "
+			  "built for another kernel); see the kernel log (dmesg)", name);
+		return EXIT_REJECTED;
+	case EINVAL:
+		log_error("the kernel rejected %s: invalid parameter or symbol version; see the "
+			  "kernel log (dmesg)", name);
+		return EXIT_REJECTED;
+	case ETXTBSY:
+	case EFBIG:
+	case EOPNOTSUPP:
+		log_error("the kernel rejected %s: %s", name, strerror(-err));
+		return EXIT_REJECTED;
+	case ENOMEM:
+		log_error("cannot load %s: out of memory", name);
+		return EXIT_FAIL;
+	default:
+		log_error("%s of %s failed: %s; see the kernel log (dmesg)", what, name, strerror(-err));
+		return EXIT_REJECTED;
+	}
+}
+
+/* Another process is loading the same module (EBUSY): done if it ends live. */
+static int wait_racing_load(const char *name)
+{
+	uint64_t deadline = now_usec() + 5000000;
+
+	while (now_usec() < deadline) {
+		struct module_probe p;
+		enum module_state s;
+
+		if (sysfs_module_probe(name, &p) < 0)
+			return -EBUSY;
+		s = p.state;
+		module_probe_free(&p);
+		if (s == MODULE_STATE_LIVE)
+			return 0;
+		if (!p.present)
+			return -EBUSY;
+		usleep(2000);
+	}
+	return -EBUSY;
+}
+
+static bool looks_like_module_file(const char *path, int *err)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+	} magics[] = {
+		{ "\x7f" "ELF", 4 }, { "\xfd" "7zXZ", 5 }, { "\x28\xb5\x2f\xfd", 4 }, { "\x1f\x8b", 2 },
+	};
+	unsigned char buf[8] = { 0 };
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*err = -errno;
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	*err = 0;
+	for (i = 0; n > 0 && i < ARRAY_SIZE(magics); i++)
+		if ((size_t)n >= magics[i].len && memcmp(buf, magics[i].magic, magics[i].len) == 0)
+			return true;
+	return false;
+}
+
+static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *a)
+{
+	struct kmod_module *mod = NULL;
+	const char *name;
+	int r, err, code = EXIT_OK;
+
+	if (!looks_like_module_file(it->arg, &err)) {
+		if (err == -ENOENT) {
+			log_error("module file %s does not exist", it->arg);
+			return EXIT_NOTFOUND;
+		}
+		if (err < 0) {
+			log_error_errno(err, "cannot read %s: %m", it->arg);
+			return err == -EACCES ? EXIT_NOTPERM : EXIT_FAIL;
+		}
+		log_error("%s is not a kernel module file (no ELF, xz, zstd or gzip header)", it->arg);
+		return EXIT_USAGE;
+	}
+	r = kmod_module_new_from_path(ctx, it->arg, &mod);
+	if (r < 0) {
+		log_error_errno(r, "cannot use %s: %m", it->arg);
+		return r == -ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
+	}
+	name = kmod_module_get_name(mod);
+	if (a->dry_run) {
+		printf("load %s %s%s%s\n", name, it->arg, it->options ? " " : "", it->options ? it->options : "");
+		goto out;
+	}
+	log_info("loading %s from %s", name, it->arg);
+	r = kmod_module_insert_module(mod, 0, it->options);
+	if (r == -EEXIST) {
+		log_info("%s is already loaded", name);
+	} else if (r == -EBUSY && wait_racing_load(name) == 0) {
+		log_info("%s was loaded by someone else meanwhile", name);
+	} else if (r < 0) {
+		code = load_error(name, "loading", r);
+	}
+	if (code == EXIT_OK && a->on_loaded)
+		a->on_loaded(name, a->data);
+out:
+	kmod_module_unref(mod);
+	return code;
+}
+
+int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *a)
+{
+	struct kmod_list *list = NULL, *l;
+	struct probe_state ps = { .dry_run = a->dry_run };
+	int code = EXIT_OK, r;
+	unsigned flags;
+
+	if (load_arg_is_path(it->arg))
+		return load_path(ctx, it, a);
+
+	r = kmod_module_new_from_lookup(ctx, it->arg, &list);
+	if (r < 0) {
+		log_error_errno(r, "cannot look up %s: %m", it->arg);
+		return EXIT_FAIL;
+	}
+	if (!list) {
+		log_error("module %s not found in %s", it->arg, module_dir(ctx));
+		return EXIT_NOTFOUND;
+	}
+
+	/* modprobe's blacklist semantics: it stops aliases, never a module named outright. */
+	flags = KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY;
+	if (a->dry_run)
+		flags |= KMOD_PROBE_DRY_RUN;
+	if (a->ignore_install)
+		flags |= KMOD_PROBE_IGNORE_COMMAND;
+
+	load_probe_state = &ps;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+		const char *name = kmod_module_get_name(mod);
+		int state = kmod_module_get_initstate(mod);
+
+		if (state == KMOD_MODULE_BUILTIN) {
+			log_info("%s is built into the kernel", name);
+		} else if (state == KMOD_MODULE_LIVE) {
+			log_info("%s is already loaded", name);
+		} else if (a->no_deps) {
+			if (a->dry_run) {
+				print_action(mod, false, it->options);
+			} else {
+				log_info("loading %s without its dependencies", name);
+				r = kmod_module_insert_module(mod, 0, it->options);
+				if (r == -EEXIST || (r == -EBUSY && wait_racing_load(name) == 0))
+					r = 0;
+				if (r < 0)
+					exit_keep_first(&code, load_error(name, "loading", r));
+			}
+		} else {
+			ps.current = NULL;
+			r = kmod_module_probe_insert_module(mod, flags, it->options, NULL, NULL, print_action);
+			if (r > 0) {
+				log_error("%s is blacklisted in modprobe.d: refusing to load it through the alias %s",
+					  name, it->arg);
+				exit_keep_first(&code, EXIT_FAIL);
+			} else if (r == -EEXIST) {
+				log_info("%s is already loaded", name);
+			} else if (r == -EBUSY && wait_racing_load(ps.current ? ps.current : name) == 0) {
+				log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+			} else if (r < 0) {
+				const char *failed = ps.current ? ps.current : name;
+
+				if (ps.current && !streq(ps.current, name))
+					log_error("cannot load %s: its dependency %s failed", name, failed);
+				exit_keep_first(&code, load_error(failed, "loading", r));
+			}
+		}
+		if (a->on_loaded && !a->dry_run) {
+			size_t i;
+
+			for (i = 0; i < ps.n_touched; i++)
+				if (sysfs_module_presence(ps.touched[i]) == MODULE_LOADABLE)
+					a->on_loaded(ps.touched[i], a->data);
+			ps.n_touched = 0;
+			state = kmod_module_get_initstate(mod);
+			if (state == KMOD_MODULE_LIVE)
+				a->on_loaded(name, a->data);
+		}
+		kmod_module_unref(mod);
+	}
+	load_probe_state = NULL;
+	kmod_module_unref_list(list);
+	return code;
+}
+

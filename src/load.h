@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Loading modules as modprobe does, with errors in words. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <libkmod.h>
+
+struct load_item {
+	const char *arg;      /* name, alias or path as given */
+	char *options;        /* PARAM=VALUE words joined, modprobe-quoted; may be NULL */
+};
+
+struct load_opts {
+	bool dry_run;
+	bool no_deps;
+	bool ignore_install;
+	/* Called with every module that is live after the load: the named
+	 * module and each dependency the load touched. */
+	void (*on_loaded)(const char *name, void *data);
+	void *data;
+};
+
+/* Whether a MODULE word is a path to a module file rather than a name. */
+bool load_arg_is_path(const char *arg);
+/* Append a PARAM=VALUE word to an option string, quoting blanks as modprobe does. */
+int load_add_option(char **opts, const char *word);
+/* Load one item with its dependencies; returns an exit code. */
+int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *o);
