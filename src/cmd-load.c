@@ -9,6 +9,7 @@
 
 #include "kmodctx.h"
 #include "load.h"
+#include "util.h"
 #include "lockdown.h"
 #include "log.h"
 #include "modctl.h"
