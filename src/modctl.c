@@ -21,6 +21,8 @@ static const struct command *const commands[] = {
 	&cmd_unload,
 	&cmd_lockdown,
 	&cmd_unlock,
+	&cmd_wait,
+	&cmd_monitor,
 };
 
 enum {

@@ -21,6 +21,8 @@ extern const struct command cmd_load;
 extern const struct command cmd_unload;
 extern const struct command cmd_lockdown;
 extern const struct command cmd_unlock;
+extern const struct command cmd_wait;
+extern const struct command cmd_monitor;
 
 /* Options every command accepts: -h/--help, --usage, -v, -q. Add as an argp child. */
 extern const struct argp common_argp;

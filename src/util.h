@@ -40,3 +40,7 @@ int read_small_file(const char *path, char *buf, size_t size);
 
 /* Environment variables that name paths or change what modctl trusts. */
 const char *modctl_getenv(const char *name);
+
+#include <stdio.h>
+/* Print s as a JSON string, quotes included. */
+void json_put_string(FILE *f, const char *s);

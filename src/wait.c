@@ -29,6 +29,7 @@ int waiter_init(struct waiter *w, uint64_t timeout, uint64_t poll_max)
 
 	memset(w, 0, sizeof(*w));
 	w->sigfd = -1;
+	w->wake_fd = -1;
 	w->start = now_usec();
 	w->timeout = timeout;
 	backoff_init(&w->b, w->start, timeout, poll_max, w->start ^ ((uint64_t)getpid() << 32));
@@ -71,7 +72,10 @@ int waiter_signal_exit(const struct waiter *w)
 /* Sleep up to usec; returns -EINTR if a signal arrived. */
 static int waiter_sleep(struct waiter *w, uint64_t usec)
 {
-	struct pollfd pfd = { .fd = w->sigfd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = w->sigfd, .events = POLLIN },
+		{ .fd = w->wake_fd, .events = POLLIN },
+	};
 	struct timespec ts = {
 		.tv_sec = (time_t)(usec / 1000000),
 		.tv_nsec = (long)(usec % 1000000) * 1000,
@@ -79,10 +83,10 @@ static int waiter_sleep(struct waiter *w, uint64_t usec)
 	struct signalfd_siginfo si;
 	int r;
 
-	r = ppoll(&pfd, 1, &ts, NULL);
+	r = ppoll(pfd, w->wake_fd >= 0 ? 2 : 1, &ts, NULL);
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (r > 0 && read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	if (r > 0 && (pfd[0].revents & POLLIN) && read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		w->signo = (int)si.ssi_signo;
 		return -EINTR;
 	}

@@ -21,6 +21,7 @@ struct waiter {
 	int sigfd;          /* signalfd for SIGINT/SIGTERM, or -1 */
 	sigset_t oldmask;
 	int signo;          /* the signal that ended the wait, or 0 */
+	int wake_fd;        /* a sleep also ends when this fd is readable; -1 for none */
 };
 
 /* Block SIGINT and SIGTERM and watch them through a signalfd, so that a
