@@ -5,24 +5,28 @@
  * with '=' is a parameter of the module named before it.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "kmodctx.h"
 #include "load.h"
-#include "util.h"
 #include "lockdown.h"
 #include "log.h"
 #include "modctl.h"
+#include "udev.h"
+#include "util.h"
 
 enum {
 	OPT_NO_DEPS = 0x100,
 	OPT_IGNORE_INSTALL,
 	OPT_LOCKDOWN,
+	OPT_SETTLE,
 };
 
 struct load_args {
 	struct load_opts o;
 	bool lockdown;
+	uint64_t settle;      /* 0: do not wait for udev */
 	char **loaded;        /* modules to lock afterwards */
 	size_t n_loaded;
 	struct load_item *items;
@@ -34,6 +38,8 @@ static const struct argp_option load_options[] = {
 	{ "no-deps", OPT_NO_DEPS, NULL, 0, "load only the named modules, not their dependencies", 0 },
 	{ "ignore-install", OPT_IGNORE_INSTALL, NULL, 0, "do not run install commands from modprobe.d", 0 },
 	{ "lockdown", OPT_LOCKDOWN, NULL, 0, "lock each module loaded (see modctl lockdown)", 0 },
+	{ "settle", OPT_SETTLE, "T", OPTION_ARG_OPTIONAL,
+	  "then wait until udev has processed the events, at most T (default 30s)", 0 },
 	{ 0 }
 };
 
@@ -53,6 +59,12 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LOCKDOWN:
 		a->lockdown = true;
+		break;
+	case OPT_SETTLE:
+		a->settle = 30000000;
+		if (arg && (parse_duration(arg, &a->settle) < 0 || a->settle == 0))
+			argp_error(state, "invalid duration '%s' for --settle (use e.g. 500ms, 10s, 1m or infinity)",
+				   arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (strchr(arg, '=') && !load_arg_is_path(arg)) {
@@ -184,6 +196,22 @@ static int load_run(int argc, char *argv[])
 			printf("lock %s\n", a.items[i].arg);
 	} else if (a.lockdown) {
 		exit_keep_first(&code, lock_loaded(&a));
+	}
+	if (a.settle && !a.o.dry_run) {
+		int signo = 0;
+		char dur[32];
+
+		r = udev_settle(a.settle, &signo);
+		if (r == -ETIMEDOUT) {
+			log_error("udev has not finished processing the events after %s",
+				  format_duration(dur, sizeof(dur), a.settle));
+			exit_keep_first(&code, EXIT_BUSY);
+		} else if (r == -EINTR) {
+			code = signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		} else if (r < 0) {
+			exit_keep_first(&code, EXIT_FAIL);
+		}
+		r = 0;
 	}
 out:
 	for (i = 0; i < a.n_loaded; i++)
