@@ -4,7 +4,8 @@ unit_tests = \
 	tests/unit/test-util \
 	tests/unit/test-procmodules \
 	tests/unit/test-registry \
-	tests/unit/test-backoff
+	tests/unit/test-backoff \
+	tests/unit/test-bootconf
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBKMOD_CFLAGS) $(SMARTCOLS_CFLAGS)
@@ -23,3 +24,6 @@ tests_unit_test_registry_LDADD = $(unit_ldadd)
 tests_unit_test_backoff_SOURCES = tests/unit/test-backoff.c
 tests_unit_test_backoff_CFLAGS = $(unit_cflags)
 tests_unit_test_backoff_LDADD = $(unit_ldadd)
+tests_unit_test_bootconf_SOURCES = tests/unit/test-bootconf.c
+tests_unit_test_bootconf_CFLAGS = $(unit_cflags)
+tests_unit_test_bootconf_LDADD = $(unit_ldadd)

@@ -53,7 +53,42 @@ static void test_long_line(void **state)
 	assert_int_equal(line, 1);
 }
 
+static void test_set_and_format_roundtrip(void **state)
+{
+	struct registry reg, back;
+	char *text, *guard;
+
+	assert_int_equal(registry_parse("", &reg, NULL), 0);
+	assert_int_equal(registry_set(&reg, "tun", true), 1);
+	assert_int_equal(registry_set(&reg, "tun", true), 0);
+	assert_int_equal(registry_set(&reg, "ip6-udp-tunnel", true), 1);
+	assert_int_equal(registry_set(&reg, "loop", true), 1);
+	assert_int_equal(registry_set(&reg, "loop", false), 1);
+	assert_int_equal(registry_set(&reg, "loop", false), 0);
+	assert_int_equal(registry_set(&reg, "a/b", true), -EINVAL);
+	reg.lock_all = true;
+
+	text = registry_format(&reg);
+	assert_non_null(text);
+	assert_int_equal(registry_parse(text, &back, NULL), 0);
+	assert_true(back.lock_all);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.locks[0], "ip6_udp_tunnel");
+	assert_string_equal(back.locks[1], "tun");
+
+	guard = modprobe_guard_format(&reg);
+	assert_non_null(guard);
+	assert_non_null(strstr(guard, "remove tun echo \"modctl: tun is locked by modctl lockdown"));
+	assert_non_null(strstr(guard, "\" >&2; false\n"));
+	assert_null(strstr(guard, "remove loop"));
+	free(text);
+	free(guard);
+	registry_free(&reg);
+	registry_free(&back);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_set_and_format_roundtrip),
 	cmocka_unit_test(test_parse),
 	cmocka_unit_test(test_empty),
 	cmocka_unit_test(test_garbage),
