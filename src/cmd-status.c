@@ -108,12 +108,12 @@ static int status_policy(const struct status_args *a)
 			goto out;
 		}
 		if (ls.sealed_known)
-			output_set(&out, ln, POL_MODULES_DISABLED, ls.sealed ? "true" : "false");
+			output_set(&out, ln, POL_MODULES_DISABLED, ls.sealed ? "yes" : "no");
 		if (r_lockdown == 0)
 			output_set(&out, ln, POL_LOCKDOWN, lockdown);
 		if (r_sig == 0)
-			output_set(&out, ln, POL_SIG_ENFORCE, sig ? "true" : "false");
-		output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "true" : "false");
+			output_set(&out, ln, POL_SIG_ENFORCE, sig ? "yes" : "no");
+		output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "yes" : "no");
 		output_set(&out, ln, POL_LOADED, loaded);
 		output_setf(&out, ln, POL_LOCKED, "%zu", ls.reg.n);
 		if (output_print(&out) < 0)

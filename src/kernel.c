@@ -48,7 +48,9 @@ const char *kernel_eperm_cause(bool loading)
 		return "the kernel is locked down and refuses modules it cannot verify";
 	if (loading && kernel_sig_enforce(&sig) == 0 && sig)
 		return "module.sig_enforce is on and the module's signature was not accepted";
-	return "the kernel refused (a security module or the module_blacklist= boot option)";
+	if (loading)
+		return "the kernel refused (a security module, or the module_blacklist= boot option)";
+	return "the kernel refused (a security module)";
 }
 
 /* Look for CONFIG_MODULE_FORCE_UNLOAD in the kernel's installed config. */

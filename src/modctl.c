@@ -154,7 +154,7 @@ static error_t root_parse(int key, char *arg, struct argp_state *state)
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no command given; no command given");
+		argp_error(state, "no command given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -161,7 +161,7 @@ static int set_list(struct output *out, struct libscols_line *ln, size_t col, ch
 
 	if (!output_has(out, col) || !v || !v[0])
 		return 0;
-	/* libsmartcols splits JSON arrays at newlines. */
+	/* JSON lists are newline-separated in the cell (see output.c). */
 	s = strv_join(v, json ? "\n" : ",");
 	if (!s)
 		return -ENOMEM;
@@ -189,7 +189,7 @@ int module_facts_add_row(struct output *out, const struct module_facts *f, bool 
 	if (f->taint[0])
 		output_set(out, ln, COL_TAINT, f->taint);
 	if (!f->builtin)
-		output_set(out, ln, COL_PERMANENT, f->permanent ? "true" : "false");
+		output_set(out, ln, COL_PERMANENT, f->permanent ? "yes" : "no");
 	if (f->version[0])
 		output_set(out, ln, COL_VERSION, f->version);
 	if (f->srcversion[0])

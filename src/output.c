@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "output.h"
+#include "util.h"
 
 enum {
 	OPT_OUTPUT_ALL = 0x100,
@@ -131,30 +132,21 @@ int output_init(struct output *out, const struct column *cols, size_t ncols,
 		return -EINVAL;
 	}
 
+	out->json = opts->json;
+	out->json_name = json_name;
 	out->tb = scols_new_table();
 	if (!out->tb)
 		return -ENOMEM;
-	scols_table_enable_json(out->tb, opts->json);
-	scols_table_set_name(out->tb, json_name);
 	scols_table_enable_raw(out->tb, opts->raw);
 	scols_table_enable_noheadings(out->tb, opts->noheadings);
 	for (i = 0; i < out->nsel; i++) {
 		const struct column *c = &cols[out->sel[i]];
 		struct libscols_column *cl;
-		char lower[64];
-		size_t j;
 
 		cl = scols_table_new_column(out->tb, c->name, c->whint, c->flags);
 		if (!cl)
 			return -ENOMEM;
 		scols_column_set_json_type(cl, c->json_type);
-		if (opts->json) {
-			for (j = 0; c->name[j] && j < sizeof(lower) - 1; j++)
-				lower[j] = (char)(c->name[j] >= 'A' && c->name[j] <= 'Z' ? c->name[j] + 32 : c->name[j]);
-			lower[j] = '\0';
-			/* JSON keys are the lowercase column names, as in util-linux. */
-			scols_cell_set_data(scols_column_get_header(cl), lower);
-		}
 	}
 	return 0;
 }
@@ -202,8 +194,96 @@ int output_setf(struct output *out, struct libscols_line *ln, size_t col, const 
 	return r;
 }
 
+static void json_key(const char *name)
+{
+	const char *p;
+
+	/* Keys are the lowercase column names, as in util-linux. */
+	putchar('"');
+	for (p = name; *p; p++)
+		putchar(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	fputs("\": ", stdout);
+}
+
+static void json_value(int type, const char *data)
+{
+	bool empty = !data || !*data;
+
+	switch (type) {
+	case SCOLS_JSON_NUMBER:
+		fputs(empty ? "null" : data, stdout);
+		break;
+	case SCOLS_JSON_BOOLEAN:
+		if (empty)
+			fputs("null", stdout);
+		else
+			fputs(streq(data, "yes") || streq(data, "1") || streq(data, "true") ? "true" : "false",
+			      stdout);
+		break;
+	case SCOLS_JSON_ARRAY_STRING: {
+		const char *p = data;
+
+		/* Items are separated by newlines in the cell. */
+		putchar('[');
+		while (!empty && *p) {
+			const char *end = strchrnul(p, '\n');
+			char *item = strndup(p, (size_t)(end - p));
+
+			if (p != data)
+				fputs(", ", stdout);
+			json_put_string(stdout, item ? item : "");
+			free(item);
+			p = *end ? end + 1 : end;
+		}
+		putchar(']');
+		break;
+	}
+	default:
+		if (empty)
+			fputs("null", stdout);
+		else
+			json_put_string(stdout, data);
+		break;
+	}
+}
+
+/*
+ * JSON is written here rather than by libsmartcols: the library's 2.38
+ * (Debian 12) turns an empty list into [null] and knows only "0"/"N" as
+ * false; modctl's JSON must have the right types on every version.
+ */
+static int output_print_json(struct output *out)
+{
+	struct libscols_iter *itr = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_line *ln;
+	bool first = true;
+	size_t i;
+
+	if (!itr)
+		return -ENOMEM;
+	printf("{\n   \"%s\": [", out->json_name);
+	while (scols_table_next_line(out->tb, itr, &ln) == 0) {
+		fputs(first ? "\n      {" : ",{", stdout);
+		first = false;
+		for (i = 0; i < out->nsel; i++) {
+			const struct column *c = &out->cols[out->sel[i]];
+			struct libscols_cell *ce = scols_line_get_cell(ln, i);
+
+			fputs(i ? ",\n         " : "\n         ", stdout);
+			json_key(c->name);
+			json_value(c->json_type, ce ? scols_cell_get_data(ce) : NULL);
+		}
+		fputs("\n      }", stdout);
+	}
+	fputs(first ? "]\n}\n" : "\n   ]\n}\n", stdout);
+	scols_free_iter(itr);
+	return ferror(stdout) ? -EIO : 0;
+}
+
 int output_print(struct output *out)
 {
+	if (out->json)
+		return output_print_json(out);
 	return scols_print_table(out->tb);
 }
 

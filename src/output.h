@@ -38,6 +38,8 @@ struct output {
 	size_t ncols;
 	size_t sel[64];
 	size_t nsel;
+	bool json;
+	const char *json_name;
 	struct libscols_table *tb;
 };
 

@@ -140,7 +140,8 @@ void progress_show(const char *fmt, ...)
 		progress_tty = isatty(STDERR_FILENO);
 		log_set_progress_hook(progress_clear_hook);
 	}
-	if (!progress_tty)
+	/* -q asks for errors only: no progress either. */
+	if (!progress_tty || log_get_max_level() < LOG_NOTICE)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
