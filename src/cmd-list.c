@@ -95,12 +95,9 @@ static int list_run(int argc, char *argv[])
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (need & NEED_REGISTRY) {
-		if (lock_state_load(&ls) < 0) {
-			code = EXIT_FAIL;
-			goto out;
-		}
-	}
+	/* An untrusted registry is reported; the table still shows, LOCK empty. */
+	if ((need & NEED_REGISTRY) && lock_state_load(&ls) < 0)
+		code = EXIT_FAIL;
 	if (need & NEED_KMOD && kmodctx_new(&ctx, 0) < 0) {
 		code = EXIT_FAIL;
 		goto out;

@@ -178,7 +178,7 @@ static void status_print(const struct module_facts *f)
 		print_field("Permanent:", f->permanent ? "yes (cannot be unloaded)" : "no");
 		print_field("Taint:", f->taint[0] ? f->taint : "none");
 	}
-	print_field("Lock:", f->lock);
+	print_field("Lock:", f->lock ? f->lock : "unknown (the registry is not trusted)");
 	print_field("Path:", f->builtin ? "(built in)" : f->path);
 	print_field("Version:", f->version);
 	print_field("Srcversion:", f->srcversion);
@@ -199,10 +199,8 @@ static int status_modules(const struct status_args *a, const char *cmd)
 		log_error_errno(r, "cannot read " PROC_MODULES ": %m");
 		return EXIT_FAIL;
 	}
-	if (lock_state_load(&ls) < 0) {
+	if (lock_state_load(&ls) < 0)
 		code = EXIT_FAIL;
-		goto out;
-	}
 	if (kmodctx_new(&ctx, 0) < 0) {
 		code = EXIT_FAIL;
 		goto out;

@@ -190,7 +190,7 @@ static size_t add_unused_deps(const struct proc_modules *pm, struct target *t, s
 					held++;
 			if (held != m->n_holders || (long)held != m->refcnt)
 				continue;
-			if (!streq(lock_state_of(ls, m->name), "no")) {
+			if (!streq_ptr(lock_state_of(ls, m->name), "no")) {
 				log_info("keeping %s: it is locked", m->name);
 				continue;
 			}
@@ -404,7 +404,7 @@ static int unload_run(int argc, char *argv[])
 		}
 		if (in_targets(t, n, m))
 			continue;
-		if (streq(lock_state_of(&ls, m->name), "locked")) {
+		if (streq_ptr(lock_state_of(&ls, m->name), "locked")) {
 			if (!a.force) {
 				log_error("module %s is locked by modctl lockdown: run 'modctl unlock %s' "
 					  "first, or use --force", m->name, m->name);

@@ -180,7 +180,7 @@ int registry_load(struct registry *reg)
 		return log_error_errno(EBADMSG, "%s is corrupt: it contains NUL bytes", REGISTRY_FILE);
 	r = registry_parse(buf, reg, &line);
 	if (r == -EBADMSG)
-		return log_error_errno(r, "%s:%u: not a registry line; refusing to trust the file",
+		return log_error_errno(r, "%s:%u: not a registry line; refusing to trust the file (remove it to drop every lock)",
 				       REGISTRY_FILE, line);
 	if (r < 0)
 		return log_error_errno(r, "cannot parse %s: %m", REGISTRY_FILE);

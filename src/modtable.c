@@ -53,13 +53,17 @@ int lock_state_load(struct lock_state *ls)
 	ls->sealed_known = r == 0;
 	if (r < 0 && r != -ENOENT)
 		log_debug_errno(r, "cannot read " PROC_MODULES_DISABLED ": %m");
-	return registry_load(&ls->reg);
+	r = registry_load(&ls->reg);
+	ls->untrusted = r < 0;
+	return r;
 }
 
 const char *lock_state_of(const struct lock_state *ls, const char *name)
 {
 	if (ls->sealed)
 		return "sealed";
+	if (ls->untrusted)
+		return NULL;
 	return registry_is_locked(&ls->reg, name) ? "locked" : "no";
 }
 

@@ -43,8 +43,11 @@ unsigned module_columns_needs(const struct output *out);
 struct lock_state {
 	bool sealed;               /* kernel.modules_disabled=1 */
 	bool sealed_known;         /* modules_disabled could be read */
+	bool untrusted;            /* the registry was refused: lock states unknown */
 	struct registry reg;
 };
+/* Fails (reported) when the registry cannot be trusted; ls stays usable and
+ * lock_state_of() then answers NULL (unknown) for unsealed modules. */
 int lock_state_load(struct lock_state *ls);
 const char *lock_state_of(const struct lock_state *ls, const char *name);
 void lock_state_free(struct lock_state *ls);
