@@ -61,15 +61,18 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 	if (!install && ps->n_touched < ARRAY_SIZE(ps->touched))
 		snprintf(ps->touched[ps->n_touched++], sizeof(ps->touched[0]), "%s", kmod_module_get_name(m));
 	if (ps->dry_run) {
+		/* libkmod hands over the module's options here, not the command. */
 		if (install)
-			printf("install %s %s\n", kmod_module_get_name(m), options);
+			printf("install %s %s\n", kmod_module_get_name(m),
+			       kmod_module_get_install_commands(m) ? kmod_module_get_install_commands(m) : "");
 		else
 			printf("load %s %s%s%s\n", kmod_module_get_name(m), path ? path : "(no file)",
 			       options && *options ? " " : "", options ? options : "");
 		return;
 	}
 	if (install)
-		log_info("running the install command of %s: %s", kmod_module_get_name(m), options);
+		log_info("running the install command of %s: %s", kmod_module_get_name(m),
+			 kmod_module_get_install_commands(m) ? kmod_module_get_install_commands(m) : "");
 	else
 		log_info("loading %s%s%s", kmod_module_get_name(m), options && *options ? " " : "",
 			 options ? options : "");
@@ -128,14 +131,16 @@ static int wait_racing_load(const char *name)
 	while (now_usec() < deadline) {
 		struct module_probe p;
 		enum module_state s;
+		bool present;
 
 		if (sysfs_module_probe(name, &p) < 0)
 			return -EBUSY;
 		s = p.state;
+		present = p.present;
 		module_probe_free(&p);
 		if (s == MODULE_STATE_LIVE)
 			return 0;
-		if (!p.present)
+		if (!present)
 			return -EBUSY;
 		usleep(2000);
 	}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Fake kernel state shared by the LD_PRELOAD shim (shim.c) and the test
+ * control tool (fakectl.c).  Everything lives as files under a root
+ * directory ROOT; see tests/fake/README for the layout.
+ *
+ * All file access goes through fk_ops so the shim can use the real libc
+ * functions (dlsym RTLD_NEXT) instead of its own redirecting wrappers.
+ * Functions return 0 (or a count) on success and -errno on failure.
+ */
+#ifndef FAKESTATE_H
+#define FAKESTATE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct fk_ops {
+	int (*open)(const char *path, int flags, ...);
+	int (*mkdir)(const char *path, mode_t mode);
+	int (*unlink)(const char *path);
+	int (*rmdir)(const char *path);
+	int (*rename)(const char *from, const char *to);
+	int (*symlink)(const char *target, const char *linkpath);
+	int (*lstat)(const char *path, struct stat *st);
+	ssize_t (*readlink)(const char *path, char *buf, size_t len);
+};
+
+/* Set by the program that links fakestate.c (shim or fakectl). */
+extern const struct fk_ops *fk_ops;
+
+#define FK_NAME_MAX 56          /* MODULE_NAME_LEN in the kernel */
+
+/* finit_module flags */
+#define FK_MODULE_INIT_IGNORE_MODVERSIONS 1
+#define FK_MODULE_INIT_IGNORE_VERMAGIC    2
+#define FK_MODULE_INIT_COMPRESSED_FILE    4
+
+/* The emulated system calls.  Return 0 or -errno; never abort. */
+int fk_sys_load(const char *root, const void *image, size_t len,
+		const char *file_hint, const char *args, unsigned int flags,
+		const char *syscall_name);
+int fk_sys_delete_module(const char *root, const char *name, unsigned int flags);
+
+/* Apply due timers (ROOT/.fake/timers).  Cheap when there are none. */
+void fk_tick(const char *root);
+/* Called by the shim after something opened ROOT/proc/modules. */
+void fk_after_proc_modules_read(const char *root);
+
+/* The release uname() reports: ROOT/.fake/uname-r or "6.1.0-fake". */
+void fk_release(const char *root, char *buf, size_t len);
+
+/* Run one fakectl command (argv[0] is the command name).  Messages go
+ * to stderr, command output to stdout.  Returns a process exit code. */
+int fk_command(const char *root, int argc, char **argv);
+
+/* errno <-> name ("EAGAIN", also numbers) */
+const char *fk_errno_name(int e);
+int fk_errno_parse(const char *s);
+
+/* Monotonic milliseconds (CLOCK_MONOTONIC, shared by all processes). */
+long long fk_now_ms(void);
+
+/* Utilities used by the shim too. */
+int fk_read_file(const char *path, char *buf, size_t len);
+int fk_write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif
