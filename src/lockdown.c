@@ -9,6 +9,7 @@
  *
  * modctl refuses to trust a registry it could not have written itself.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -356,6 +357,28 @@ fail:
 	return log_error_errno(r, "cannot write %s: %m; the previous version is unchanged", path);
 }
 
+/* Temporary files of writers killed half-way: safe to remove under the lock,
+ * since every live writer holds it while its temporary file exists. */
+static void remove_stale_temporaries(const char *dir, const char *base)
+{
+	size_t l = strlen(base);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (strncmp(de->d_name, base, l) != 0 || de->d_name[l] != '.' || strlen(de->d_name + l + 1) != 6)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path) &&
+		    unlink(path) == 0)
+			log_debug("removed %s, left by a writer that was killed", path);
+	}
+	closedir(d);
+}
+
 int registry_begin(struct registry_txn *txn)
 {
 	int r;
@@ -376,6 +399,8 @@ int registry_begin(struct registry_txn *txn)
 		if (errno != EINTR)
 			return log_error_errno(errno, "cannot lock %s/lock: %m", REGISTRY_DIR);
 	}
+	remove_stale_temporaries(REGISTRY_DIR, "locks");
+	remove_stale_temporaries(MODPROBE_GUARD_DIR, "modctl-lockdown.conf");
 	return registry_load(&txn->reg);
 }
 

@@ -11,7 +11,10 @@ FAKE_TESTS = \
 	tests/fake/t-refcnt.sh \
 	tests/fake/t-status.sh \
 	tests/fake/t-load.sh \
-	tests/fake/t-unload.sh
+	tests/fake/t-unload.sh \
+	tests/fake/t-lockdown.sh \
+	tests/fake/t-wait.sh \
+	tests/fake/t-cli.sh
 
 TESTS += $(FAKE_TESTS)
 

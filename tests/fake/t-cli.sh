@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command skeleton: version, help, usage errors, the command table,
+# write errors.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/fake/lib.sh"
+fake_setup
+fakectl add tun
+
+version=$(sed -n 's/^AC_INIT(\[modctl\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+run_modctl --version
+is "$status:$out" "0:modctl $version" "--version prints configure's version"
+run_modctl -V
+is "$out" "modctl $version" "-V too"
+
+run_modctl --help
+is "$status" 0 "--help exits 0"
+for c in list status refcnt load unload lockdown unlock wait monitor; do
+	like "$out" "^  $c " "--help lists $c"
+	run_modctl "$c" --help
+	is "$status" 0 "$c --help exits 0"
+	like "$out" "^Usage: modctl $c " "$c --help shows its own usage line"
+	run_modctl --help
+done
+run_modctl -h
+is "$status" 0 "-h is --help"
+
+run_modctl
+is "$status" 2 "no command: exit 2"
+like "$err" "no command given" "says so"
+run_modctl frobnicate
+is "$status" 2 "unknown command: exit 2"
+like "$err" "unknown command 'frobnicate'; the commands are" "lists the commands"
+like "$err" "unload" "including unload"
+run_modctl unlo tun
+is "$status" 2 "no abbreviations of command names"
+run_modctl list --bogus
+is "$status" 2 "an unknown option: exit 2"
+is "$(printf '%s\n' "$err" | wc -l)" 2 "the message and a one-line hint"
+like "$err" "Try .modctl list --help" "the hint names the command"
+
+run_modctl -v refcnt tun
+is "$status:$out" "0:0" "global options before the command"
+run_modctl refcnt -q tun
+is "$status:$out" "0:0" "and after it"
+
+run_in_fake sh -c "\"$MODCTL\" list > /dev/full"
+is "$status" 1 "a failed write to standard output fails the command"
+like "$err" "write error" "and says so"
+
+done_testing
