@@ -128,8 +128,11 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
 				conf_error(conf, file, line, "'preload' needs a module name");
 				continue;
 			}
-			if (check_name(conf, file, line, w[1]) < 0)
+			/* A name or an alias: anything but a path. */
+			if (strchr(w[1], '/') || strchr(w[1], '"') || strlen(w[1]) > 1024) {
+				conf_error(conf, file, line, "invalid module name or alias '%s'", w[1]);
 				continue;
+			}
 			np = realloc(conf->preload, (conf->n_preload + 1) * sizeof(*np));
 			if (!np)
 				return -ENOMEM;

@@ -67,11 +67,9 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case ARGP_KEY_ARG:
-		if (strchr(arg, '=') && !load_arg_is_path(arg)) {
+		if (load_arg_is_param(arg)) {
 			if (a->n_items == 0)
 				argp_error(state, "parameter '%s' comes before any module", arg);
-			if (arg[0] == '=')
-				argp_error(state, "parameter '%s' has no name", arg);
 			if (load_add_option(&a->items[a->n_items - 1].options, arg) < 0)
 				argp_failure(state, EXIT_FAIL, ENOMEM, "out of memory");
 			break;

@@ -424,10 +424,14 @@ static int lockdown_run(int argc, char *argv[])
 		struct kmod_ctx *ctx = NULL;
 
 		r = lockdown_conf_load(&conf, dirs);
-		if (r == 0 && conf.n_preload && kmodctx_new(&ctx, 1) == 0) {
-			conf.errors += conf_validate(ctx, &conf);
-			if (!conf.errors)
-				code = preload(ctx, &conf, a.dry_run);
+		if (r == 0 && conf.n_preload) {
+			if (kmodctx_new(&ctx, 1) < 0) {
+				r = -ENOMEM;
+			} else {
+				conf.errors += conf_validate(ctx, &conf);
+				if (!conf.errors)
+					code = preload(ctx, &conf, a.dry_run);
+			}
 		}
 		if (r < 0 || conf.errors) {
 			log_error("not sealing: the boot configuration has errors");

@@ -113,9 +113,11 @@ static int status_policy(const struct status_args *a)
 			output_set(&out, ln, POL_LOCKDOWN, lockdown);
 		if (r_sig == 0)
 			output_set(&out, ln, POL_SIG_ENFORCE, sig ? "yes" : "no");
-		output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "yes" : "no");
+		if (!ls.untrusted) {
+			output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "yes" : "no");
+			output_setf(&out, ln, POL_LOCKED, "%zu", ls.reg.n);
+		}
 		output_set(&out, ln, POL_LOADED, loaded);
-		output_setf(&out, ln, POL_LOCKED, "%zu", ls.reg.n);
 		if (output_print(&out) < 0)
 			code = EXIT_FAIL;
 		output_free(&out);
@@ -129,9 +131,13 @@ static int status_policy(const struct status_args *a)
 	printf("kernel lockdown:         %s\n", r_lockdown == 0 ? lockdown : "not available");
 	printf("module.sig_enforce:      %s\n",
 	       r_sig == 0 ? (sig ? "yes (only signed modules load)" : "no") : "not available");
-	printf("lockdown-all mode:       %s\n", ls.reg.lock_all ? "on" : "off");
+	printf("lockdown-all mode:       %s\n", ls.untrusted ? "unknown (the registry is not trusted)"
+						     : ls.reg.lock_all ? "on" : "off");
 	printf("modules loaded:          %s\n", r_pm == 0 ? loaded : "unknown");
-	printf("modules locked:          %zu\n", ls.reg.n);
+	if (ls.untrusted)
+		printf("modules locked:          unknown\n");
+	else
+		printf("modules locked:          %zu\n", ls.reg.n);
 out:
 	proc_modules_free(&pm);
 	lock_state_free(&ls);

@@ -118,7 +118,9 @@ static bool condition_holds(struct wait_state *s, int i)
 		return false;
 	switch (s->a->what) {
 	case FOR_LOADED:
-		return p->present && p->state == MODULE_STATE_LIVE;
+		/* A built-in module is as loaded as a module can be. */
+		return (p->present && p->state == MODULE_STATE_LIVE) ||
+		       sysfs_module_presence(name) == MODULE_BUILTIN;
 	case FOR_UNLOADED:
 		return !p->present;
 	case FOR_UNUSED:

@@ -5,6 +5,7 @@
  * aliases, blacklist and install commands as modprobe honours them, and
  * every failure turned into words and an exit code.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 
@@ -14,6 +15,19 @@
 #include "exitcode.h"
 #include "sysfs.h"
 #include "wait.h"
+
+bool load_arg_is_param(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *p;
+
+	if (!eq || eq == arg)
+		return false;
+	for (p = arg; p < eq; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
 
 bool load_arg_is_path(const char *arg)
 {
@@ -46,6 +60,7 @@ struct probe_state {
 	char current_buf[MODULE_NAME_MAX + 1];
 	char touched[64][MODULE_NAME_MAX + 1]; /* modules announced by libkmod */
 	size_t n_touched;
+	bool current_is_install;  /* the current step runs an install command */
 };
 
 /* libkmod passes no user data to print_action; one probe runs at a time. */
@@ -58,6 +73,7 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 
 	snprintf(ps->current_buf, sizeof(ps->current_buf), "%s", kmod_module_get_name(m));
 	ps->current = ps->current_buf;
+	ps->current_is_install = install;
 	if (!install && ps->n_touched < ARRAY_SIZE(ps->touched))
 		snprintf(ps->touched[ps->n_touched++], sizeof(ps->touched[0]), "%s", kmod_module_get_name(m));
 	if (ps->dry_run) {
@@ -257,10 +273,23 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 			log_info("%s is already loaded", name);
 		} else if (a->no_deps) {
 			if (a->dry_run) {
-				print_action(mod, false, it->options);
+				_cleanup_free_ char *opts = NULL;
+				const char *conf = kmod_module_get_options(mod);
+
+				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
+					     it->options ? it->options : "") < 0)
+					opts = NULL;
+				print_action(mod, false, opts);
 			} else {
+				_cleanup_free_ char *opts = NULL;
+				const char *conf = kmod_module_get_options(mod);
+
+				/* modprobe.d options still apply; the words given win. */
+				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
+					     it->options ? it->options : "") < 0)
+					opts = NULL;
 				log_info("loading %s without its dependencies", name);
-				r = kmod_module_insert_module(mod, 0, it->options);
+				r = kmod_module_insert_module(mod, 0, opts);
 				if (r == -EEXIST || (r == -EBUSY && wait_racing_load(name) == 0))
 					r = 0;
 				if (r < 0)
@@ -277,6 +306,9 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 				log_info("%s is already loaded", name);
 			} else if (r == -EBUSY && wait_racing_load(ps.current ? ps.current : name) == 0) {
 				log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+			} else if (r < 0 && ps.current && ps.current_is_install) {
+				log_error("the install command of %s (from modprobe.d) failed", ps.current);
+				exit_keep_first(&code, EXIT_FAIL);
 			} else if (r < 0) {
 				const char *failed = ps.current ? ps.current : name;
 

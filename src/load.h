@@ -21,6 +21,9 @@ struct load_opts {
 	void *data;
 };
 
+/* Whether a word is PARAM=VALUE: a parameter name (letters, digits, '_',
+ * '-', '.') before the first '='. Anything else is a module or a path. */
+bool load_arg_is_param(const char *arg);
 /* Whether a MODULE word is a path to a module file rather than a name. */
 bool load_arg_is_path(const char *arg);
 /* Append a PARAM=VALUE word to an option string, quoting blanks as modprobe does. */

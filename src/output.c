@@ -133,6 +133,7 @@ int output_init(struct output *out, const struct column *cols, size_t ncols,
 	}
 
 	out->json = opts->json;
+	out->noheadings = opts->noheadings;
 	out->json_name = json_name;
 	out->tb = scols_new_table();
 	if (!out->tb)
@@ -282,8 +283,19 @@ static int output_print_json(struct output *out)
 
 int output_print(struct output *out)
 {
+	size_t i;
+
 	if (out->json)
 		return output_print_json(out);
+	/* libsmartcols prints nothing at all for an empty table; a heading
+	 * still tells the reader which question got no answer. */
+	if (scols_table_is_empty(out->tb)) {
+		for (i = 0; i < out->nsel && !out->noheadings; i++)
+			printf("%s%s", i ? " " : "", out->cols[out->sel[i]].name);
+		if (out->nsel && !out->noheadings)
+			putchar('\n');
+		return 0;
+	}
 	return scols_print_table(out->tb);
 }
 

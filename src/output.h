@@ -39,6 +39,7 @@ struct output {
 	size_t sel[64];
 	size_t nsel;
 	bool json;
+	bool noheadings;
 	const char *json_name;
 	struct libscols_table *tb;
 };

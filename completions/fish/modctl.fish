@@ -1,8 +1,10 @@
 # modctl(8) completion                                     -*- shell-script -*-
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Commands, their options, loaded module names (from /proc/modules, without
-# running modctl), column names for list -o and durations for unload -t.
+# Commands and their options; loaded modules (from /proc/modules), modules
+# of the module directory (from modules.dep) and module files for load,
+# locked modules (from the lockdown registry) for unlock, column names for
+# list -o, STATE for wait --for and durations. Nothing runs modctl.
 
 # The command: the first word after modctl that is not an option.
 function __modctl_command
@@ -22,13 +24,87 @@ function __modctl_using
     test "$(__modctl_command)" = $argv[1]
 end
 
-# Loaded modules not already named on the command line.
-function __modctl_modules
-    test -r /proc/modules; or return
+# Print the module names given as arguments that are not on the command line
+# yet ("-" and "_" are the same in module names), each once.
+function __modctl_new_names
     set -l given (string replace -a -- - _ (commandline -opc)[2..-1])
-    for m in (string split -f1 ' ' </proc/modules)
-        contains -- $m $given; or echo $m
+    for m in $argv
+        string match -qr -- '^[[:alnum:]_-]+$' $m; or continue
+        set -l k (string replace -a -- - _ $m)
+        contains -- $k $given; and continue
+        set -a given $k
+        echo $m
     end
+end
+
+# Loaded modules.
+function __modctl_loaded_list
+    test -r /proc/modules; or return 1
+    string split -f1 ' ' </proc/modules
+end
+
+# Modules of the module directory: modules.dep names each module file first
+# on its line, as kernel/.../NAME.ko (or .ko.xz, .ko.zst, .ko.gz).
+function __modctl_available_list
+    set -l dep /lib/modules/(uname -r)/modules.dep
+    test -r $dep; or return 1
+    string replace -r -- ':.*' '' <$dep | string replace -r -- '^.*/' '' | string replace -r -- '\.ko(\.\w+)?$' ''
+end
+
+# Locked modules ("lock NAME" lines of the registry).
+function __modctl_locked_list
+    test -r /run/modctl/locks; or return 1
+    string replace -rf -- '^lock\s+(\S+)$' '$1' </run/modctl/locks
+end
+
+function __modctl_modules
+    __modctl_new_names (__modctl_loaded_list)
+end
+
+# unlock: locked modules, or loaded ones if the registry cannot be read.
+function __modctl_locked
+    if test -r /run/modctl/locks
+        __modctl_new_names (__modctl_locked_list)
+    else
+        printf '%s\tloaded module\n' (__modctl_new_names (__modctl_loaded_list))
+    end
+end
+
+# The STATE of wait --for on the command line (default loaded).
+function __modctl_wait_for
+    set -l f loaded
+    set -l next 0
+    for w in (commandline -opc)[2..-1]
+        if test $next = 1
+            set f $w
+            set next 0
+        end
+        switch $w
+            case '--for=*'
+                set f (string replace -- '--for=' '' $w)
+            case --for
+                set next 1
+        end
+    end
+    echo $f
+end
+
+# wait: modules that may come (--for=loaded) or loaded ones.
+function __modctl_wait_modules
+    if test (__modctl_wait_for) = loaded
+        __modctl_new_names (__modctl_available_list) (__modctl_loaded_list)
+    else
+        __modctl_new_names (__modctl_loaded_list)
+    end
+end
+
+# The word being completed looks like PARAM=VALUE or a path (load).
+function __modctl_token_is_param
+    string match -q -- '*=*' (commandline -ct)
+end
+
+function __modctl_token_is_path
+    string match -qr -- '^[.~]|/' (commandline -ct)
 end
 
 # A comma-separated column list, optionally starting with "+".
@@ -58,6 +134,13 @@ function __modctl_columns
     end
 end
 
+# Module files and directories for a path given to load.
+function __modctl_module_files
+    complete -C "__fish_command_without_completions "(commandline -ct) |
+        string replace -r -- '\t.*' '' |
+        string match -r -- '^.*(/|\.ko|\.ko\.(xz|zst|gz))$'
+end
+
 complete -c modctl -f
 
 # Global options, and the commands.
@@ -70,10 +153,16 @@ complete -c modctl -s q -l quiet -d 'say only errors'
 complete -c modctl -n "not __modctl_command" -a list -d 'show loaded modules as a table'
 complete -c modctl -n "not __modctl_command" -a status -d 'show modules in detail, or the module policy'
 complete -c modctl -n "not __modctl_command" -a refcnt -d 'print the reference count of modules'
+complete -c modctl -n "not __modctl_command" -a load -d 'load modules with their dependencies'
 complete -c modctl -n "not __modctl_command" -a unload -d 'unload modules, waiting while they are in use'
+complete -c modctl -n "not __modctl_command" -a lockdown -d 'lock modules against unloading; seal the kernel'
+complete -c modctl -n "not __modctl_command" -a unlock -d "remove modctl's locks"
+complete -c modctl -n "not __modctl_command" -a wait -d 'wait until modules are loaded, unloaded or unused'
+complete -c modctl -n "not __modctl_command" -a monitor -d 'print module events as they happen'
 
-# Every command takes loaded modules.
-complete -c modctl -n __modctl_command -a "(__modctl_modules)" -d 'loaded module'
+# Arguments: loaded modules, except for load, unlock, wait and monitor.
+complete -c modctl -n "__modctl_command >/dev/null; and not contains -- (__modctl_command) load unlock wait monitor" \
+    -a "(__modctl_modules)" -d 'loaded module'
 
 # list
 complete -c modctl -n "__modctl_using list" -s o -l output -x -a "(__modctl_columns)" -d 'columns to show (+LIST adds to the default)'
@@ -85,6 +174,26 @@ complete -c modctl -n "__modctl_using list" -s H -l list-columns -d 'list the co
 
 # status
 complete -c modctl -n "__modctl_using status" -s J -l json -d 'print JSON'
+
+# load: modules of the module directory; files for a path; PARAM=VALUE.
+complete -c modctl -n "__modctl_using load; and not __modctl_token_is_param; and not __modctl_token_is_path" \
+    -a "(__modctl_new_names (__modctl_available_list))" -d module
+complete -c modctl -n "__modctl_using load; and __modctl_token_is_path; and not __modctl_token_is_param" \
+    -a "(__modctl_module_files)"
+complete -c modctl -n "__modctl_using load" -s n -l dry-run -d 'print what would be loaded, in order, with options, and do nothing'
+complete -c modctl -n "__modctl_using load" -l no-deps -d 'load only the named modules, not their dependencies'
+complete -c modctl -n "__modctl_using load" -l ignore-install -d 'do not run install commands from modprobe.d'
+complete -c modctl -n "__modctl_using load" -l lockdown -d 'lock each module loaded'
+# --settle takes its value only after "=" (--settle=T): no -r here.
+complete -c modctl -n "__modctl_using load" -l settle -k \
+    -a "1s\t'one second'
+        5s\t'five seconds'
+        10s\t'ten seconds'
+        30s\t'thirty seconds (default)'
+        1m\t'one minute'
+        5m\t'five minutes'
+        infinity\t'no limit'" \
+    -d 'then wait until udev has processed the events, at most T (default 30s)'
 
 # unload
 # Durations: a number with ms, s or m (bare: seconds), or infinity.
@@ -109,3 +218,51 @@ complete -c modctl -n "__modctl_using unload" -l with-deps -d 'also unload depen
 complete -c modctl -n "__modctl_using unload" -s n -l dry-run -d 'print what would be unloaded, in order, and do nothing'
 complete -c modctl -n "__modctl_using unload" -s f -l force -d 'unload modules even if modctl lockdown locked them'
 complete -c modctl -n "__modctl_using unload" -l kernel-force -d 'ask the kernel to drop a module despite references (taints the kernel)'
+
+# lockdown
+complete -c modctl -n "__modctl_using lockdown" -s a -l all -d 'lock every loaded module and turn on lockdown-all mode'
+complete -c modctl -n "__modctl_using lockdown" -l seal -d 'with --all: then set kernel.modules_disabled=1 (until reboot)'
+complete -c modctl -n "__modctl_using lockdown" -l boot -d 'apply the boot configuration (lockdown.d)'
+complete -c modctl -n "__modctl_using lockdown" -s t -l timeout -x -k \
+    -a "10s\t'ten seconds'
+        30s\t'thirty seconds (default)'
+        1m\t'one minute'
+        2m\t'two minutes'
+        5m\t'five minutes'
+        infinity\t'no limit'" \
+    -d 'how long to wait for udev before sealing'
+complete -c modctl -n "__modctl_using lockdown" -s n -l dry-run -d 'print what would change and do nothing'
+
+# unlock: locked modules.
+complete -c modctl -n "__modctl_using unlock" -a "(__modctl_locked)" -d 'locked module'
+complete -c modctl -n "__modctl_using unlock" -s a -l all -d 'remove every lock and leave lockdown-all mode'
+complete -c modctl -n "__modctl_using unlock" -s n -l dry-run -d 'print what would change and do nothing'
+
+# wait
+complete -c modctl -n "__modctl_using wait" -a "(__modctl_wait_modules)" -d module
+complete -c modctl -n "__modctl_using wait" -l for -x -k \
+    -a "loaded\t'live (default)'
+        unloaded\t'gone from sysfs'
+        unused\t'live, no holders, refcnt 0'" \
+    -d 'the state to wait for'
+complete -c modctl -n "__modctl_using wait" -s t -l timeout -x -k \
+    -a "0\t'look once'
+        1s\t'one second'
+        10s\t'ten seconds'
+        30s\t'thirty seconds'
+        1m\t'one minute'
+        5m\t'five minutes'
+        10m\t'ten minutes'
+        infinity\t'no limit (default)'" \
+    -d 'give up after T (default infinity)'
+complete -c modctl -n "__modctl_using wait" -l poll-max -x -k \
+    -a "1ms\t'one millisecond'
+        10ms\t'ten milliseconds (default for unused)'
+        50ms\t'fifty milliseconds'
+        100ms\t'a tenth of a second'
+        250ms\t'a quarter of a second (default)'
+        1s\t'one second'" \
+    -d 'longest pause between two looks at sysfs'
+
+# monitor
+complete -c modctl -n "__modctl_using monitor" -s J -l json -d 'print one JSON object per line'

@@ -64,7 +64,15 @@ rm -f "$FAKE_TMP/install-ran"
 run_modctl load --ignore-install loop
 ok "--ignore-install loads the module" loaded loop
 nok "without the command" test -e "$FAKE_TMP/install-ran"
+echo "install loop false" >"$MP/inst.conf"
+fakectl remove loop
+run_modctl load loop
+is "$status" 1 "a failing install command: exit 1"
+like "$err" "the install command of loop \(from modprobe.d\) failed" "says so"
 rm "$MP/inst.conf"
+fakectl remove dummy
+run_modctl load -n dummy numdummies=1 firmware=/lib/x.ko
+is "$status:$out" "0:load dummy /lib/modules/6.1.0-fake/kernel/drivers/net/dummy.ko numdummies=4 numdummies=1 firmware=/lib/x.ko" "a PARAM=VALUE word may hold a path"
 
 # --- not found and bad input ---------------------------------------------------------------------
 run_modctl load nosuch
@@ -150,6 +158,10 @@ fakectl script tun clear
 run_modctl load --no-deps vxlan
 is "$status" 7 "--no-deps without the dependencies loaded: unknown symbol"
 nok "no dependency was loaded" loaded udp_tunnel
+echo 'options dummy numdummies=5' >"$MP/dummy.conf"
+fakectl remove dummy 2>/dev/null
+run_modctl load --no-deps dummy
+is "$(sysfs dummy parameters/numdummies)" 5 "--no-deps still applies modprobe.d options"
 
 # --- locks ------------------------------------------------------------------------------------------
 fakectl remove dummy 2>/dev/null

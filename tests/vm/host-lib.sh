@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# host-lib.sh: shared by run.sh and demo.sh (sourced; POSIX sh).
+#
+# Environment (all optional when run from the build tree's top directory;
+# `make check` sets the first four):
+#   top_srcdir, top_builddir   source and build trees
+#   MODCTL                     the modctl to test ($top_builddir/modctl)
+#   QEMU                       qemu-system-x86_64
+#   VM_TIMEOUT                 seconds one boot may take before it is killed
+#                              (default 90 + 130 per scenario)
+#   VM_SCENARIO_TIMEOUT        seconds one scenario may take in the guest (120)
+#   VM_APPEND                  extra kernel command line
+#   VM_KERNEL_IMAGE=bzimage    boot vmlinuz even when a PVH vmlinux exists
+#   VM_KERNEL_PKG              kernel package to use (see fetch-kernel.sh)
+#   VM_CPU                     qemu -cpu model (max)
+#   CI=true                    a tier that cannot run fails instead of skipping
+
+vm_here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$vm_here/../.." && pwd)}
+top_builddir=${top_builddir:-$(pwd)}
+MODCTL=${MODCTL:-$top_builddir/modctl}
+QEMU=${QEMU:-}
+[ -n "$QEMU" ] || QEMU=$(command -v qemu-system-x86_64 2>/dev/null) || QEMU=
+VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-120}
+vm_srcdir=$top_srcdir/tests/vm
+vm_builddir=$top_builddir/tests/vm
+vm_cache=$vm_builddir/cache
+vm_out=$vm_builddir/out
+export top_srcdir top_builddir MODCTL
+
+# scenario_group FILE: the boot group a scenario runs in. A header line
+#   # vm: own-boot        its own boot, group = the scenario's name
+#   # vm: boot=NAME       group NAME (scenarios that may share that boot)
+# within the first 20 lines; default: shared.
+scenario_group() {
+	_g=$(sed -n '1,20s/^#[[:space:]]*vm:[[:space:]]*//p' "$1" | tr ' \t' '\n\n' | sed -n \
+		-e 's/^own-boot$/@own/p' -e 's/^boot=\([A-Za-z0-9_-]*\)$/\1/p' | head -n 1)
+	case $_g in
+	'') echo shared ;;
+	@own) basename "$1" .sh ;;
+	*) echo "$_g" ;;
+	esac
+}
+
+# all scenario files, sorted
+scenario_files() {
+	for _f in "$vm_srcdir"/scenarios/*.sh; do
+		[ -e "$_f" ] && printf '%s\n' "$_f"
+	done
+}
+
+# vm_prepare: fetch the kernel; sets VM_KERNEL (image to boot) and VM_KDIR.
+# Returns 77 when no kernel can be had, 1 on other errors; VM_WHY says why.
+vm_prepare() {
+	VM_WHY=
+	if [ -z "$QEMU" ] || ! command -v "$QEMU" >/dev/null 2>&1; then
+		VM_WHY="qemu-system-x86_64 not found (Debian package qemu-system-x86)"
+		return 77
+	fi
+	if [ ! -x "$MODCTL" ]; then
+		VM_WHY="MODCTL=$MODCTL is not built (run make)"
+		return 1
+	fi
+	mkdir -p "$vm_cache" "$vm_out"
+	_rc=0
+	VM_KDIR=$("$vm_srcdir/fetch-kernel.sh" "$vm_cache" 2>"$vm_out/fetch-kernel.err") || _rc=$?
+	if [ "$_rc" -ne 0 ]; then
+		VM_WHY="no kernel: $(tail -n 1 "$vm_out/fetch-kernel.err") (log: $vm_out/fetch-kernel.err)"
+		return "$_rc"
+	fi
+	_kver=$(ls "$VM_KDIR/lib/modules" | head -n 1)
+	VM_KERNEL=$VM_KDIR/boot/vmlinuz-$_kver
+	if [ "${VM_KERNEL_IMAGE:-}" != bzimage ] && [ -e "$VM_KDIR/boot/vmlinux-$_kver" ]; then
+		VM_KERNEL=$VM_KDIR/boot/vmlinux-$_kver
+	fi
+	return 0
+}
+
+# vm_build NAME MODE SCRIPT...: out/NAME.initrd. Returns mkinitramfs's status.
+vm_build() {
+	_name=$1
+	_mode=$2
+	shift 2
+	"$vm_srcdir/mkinitramfs.sh" -k "$VM_KDIR" -o "$vm_out/$_name.initrd" \
+		-m "$_mode" -t "$VM_SCENARIO_TIMEOUT" "$@" 2>"$vm_out/$_name.build.err"
+}
+
+# vm_boot NAME NSCENARIOS: boot out/NAME.initrd; the console goes to
+# out/NAME.console (or, with VM_STREAM set, through that filter command to
+# stdout as well). Sets BOOT_RC (124: killed on timeout), BOOT_SECS,
+# BOOT_TIMEOUT.
+vm_boot() {
+	_name=$1
+	BOOT_TIMEOUT=${VM_TIMEOUT:-$((90 + 130 * $2))}
+	_console=$vm_out/$_name.console
+	# One qemu at a time: two TCG guests on a 2-core machine take longer
+	# than one after the other (make -j check would start them together).
+	# The lock is held (fd 8) until this boot ends; the timeout starts
+	# only once it is ours.
+	exec 8>"$vm_out/.qemu.lock"
+	if command -v flock >/dev/null 2>&1; then
+		flock 8
+	fi
+	_start=$(date +%s.%N)
+	set -- "$QEMU" -accel tcg -cpu "${VM_CPU:-max}" -m 512 -smp 2 -nographic -no-reboot \
+		-nic none -kernel "$VM_KERNEL" -initrd "$vm_out/$_name.initrd" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic initcall_blacklist=crypto_kdf108_init,init_blk_tracer ${VM_APPEND:-}"
+	BOOT_RC=0
+	if [ -n "${VM_STREAM:-}" ]; then
+		# the filter's status is what counts in a pipe; keep qemu's in a file
+		{ timeout -k 10 "$BOOT_TIMEOUT" "$@" </dev/null 2>&1 || echo $? >"$_console.rc"; } |
+			tee "$_console" | sh -c "$VM_STREAM"
+		[ ! -e "$_console.rc" ] || BOOT_RC=$(cat "$_console.rc")
+		rm -f "$_console.rc"
+	else
+		timeout -k 10 "$BOOT_TIMEOUT" "$@" </dev/null >"$_console" 2>&1 || BOOT_RC=$?
+	fi
+	BOOT_SECS=$(echo "$(date +%s.%N) $_start" | awk '{ printf "%.1f", $1 - $2 }')
+	exec 8>&-
+}

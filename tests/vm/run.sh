@@ -1,0 +1,216 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# run.sh tests/vm/GROUP.vmtest
+#     Boot the test VM once, run every scenario of boot group GROUP in it
+#     (tests/vm/scenarios/*.sh, see scenario_group in host-lib.sh), print TAP
+#     for Automake's tap-driver.sh on stdout. VM_SCENARIO="a b" (or a,b)
+#     restricts the run to those scenarios. The full console of the boot is
+#     kept in tests/vm/out/GROUP.console (build tree).
+# run.sh --tests-for NAME...
+#     Print the .vmtest files (relative to the top directory) whose boot
+#     groups hold the scenarios NAME...; fails on an unknown name.
+#
+# Every scenario result becomes a TAP line; the harness adds, per scenario,
+# "finished" (exit status 0, at least one result) and per boot "guest
+# powered off" (no hang, panic or timeout) and "no kernel oops or warning".
+# A tier that cannot run (no qemu, no kernel package) prints a SKIP plan,
+# or, under CI=true, a failure.
+set -eu
+. "$(cd "$(dirname "$0")" && pwd)/host-lib.sh"
+
+if [ "${1:-}" = --tests-for ]; then
+	shift
+	tests=
+	for n in $(printf '%s\n' "$@" | tr ',' ' '); do
+		f=$vm_srcdir/scenarios/$n.sh
+		if [ ! -e "$f" ]; then
+			echo "run.sh: no scenario '$n' (tests/vm/scenarios/$n.sh)" >&2
+			exit 1
+		fi
+		t=tests/vm/$(scenario_group "$f").vmtest
+		case " $tests " in *" $t "*) ;; *) tests="$tests $t" ;; esac
+	done
+	printf '%s\n' "${tests# }"
+	exit 0
+fi
+
+[ $# -eq 1 ] || { echo "usage: run.sh tests/vm/GROUP.vmtest | --tests-for NAME..." >&2; exit 2; }
+group=$(basename "$1" .vmtest)
+
+# The tier cannot run at all: fail under CI, skip loudly elsewhere.
+unavailable() {
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - $group: the VM tier cannot run: $1"
+		echo "# CI=true: a missing VM tier is a failure, not a skip"
+	else
+		echo "1..0 # SKIP VM TIER NOT RUN: $1"
+		printf '\n*** VM TIER SKIPPED (%s): %s ***\n\n' "$group" "$1" >&2
+	fi
+	exit 0
+}
+
+# --- which scenarios --------------------------------------------------------
+sel=$(printf '%s' "${VM_SCENARIO:-}" | tr ',' ' ')
+scripts=
+names=
+for f in $(scenario_files); do
+	[ "$(scenario_group "$f")" = "$group" ] || continue
+	n=$(basename "$f" .sh)
+	if [ -n "$sel" ]; then
+		case " $sel " in *" $n "*) ;; *) continue ;; esac
+	fi
+	scripts="$scripts $f"
+	names="$names $n"
+done
+if [ -z "$names" ]; then
+	if [ -n "$sel" ]; then
+		echo "1..0 # SKIP no scenario of boot group $group selected (VM_SCENARIO=$sel)"
+		exit 0
+	fi
+	echo "1..1"
+	echo "not ok 1 - $group: boot group has no scenario (no tests/vm/scenarios/*.sh in it)"
+	exit 0
+fi
+nscen=$(echo $names | wc -w)
+
+# Host-side checks, printed before the boot's results.
+pre=$vm_out/$group.pre-tap
+mkdir -p "$vm_out"
+: >"$pre"
+if [ "$group" = shared ] && [ -z "$sel" ]; then
+	# every scenario must be reachable through a TESTS entry, and be
+	# distributed
+	bad=
+	undist=
+	for f in $(scenario_files); do
+		n=$(basename "$f" .sh)
+		g=$(scenario_group "$f")
+		if [ ! -e "$vm_srcdir/$g.vmtest" ] ||
+			! grep -q "tests/vm/$g\.vmtest" "$vm_srcdir/local.mk"; then
+			bad="$bad $n->$g"
+		fi
+		grep -q "tests/vm/scenarios/$n\.sh" "$vm_srcdir/local.mk" || undist="$undist $n"
+	done
+	if [ -z "$bad" ]; then
+		echo "ok - every scenario's boot group has a tests/vm/GROUP.vmtest listed in local.mk" >>"$pre"
+	else
+		echo "not ok - every scenario's boot group has a tests/vm/GROUP.vmtest listed in local.mk" >>"$pre"
+		echo "# missing:$bad" >>"$pre"
+	fi
+	if [ -z "$undist" ]; then
+		echo "ok - every scenario is listed in vm_scenarios in local.mk" >>"$pre"
+	else
+		echo "not ok - every scenario is listed in vm_scenarios in local.mk" >>"$pre"
+		echo "# not listed:$undist" >>"$pre"
+	fi
+fi
+
+# --- kernel, image, boot ----------------------------------------------------
+rc=0
+vm_prepare || rc=$?
+case $rc in
+0) ;;
+77) unavailable "$VM_WHY" ;;
+*)
+	echo "1..1"
+	echo "not ok 1 - $group: prepare the VM: $VM_WHY"
+	exit 0
+	;;
+esac
+
+rc=0
+# shellcheck disable=SC2086
+vm_build "$group" tap $scripts || rc=$?
+if [ "$rc" -ne 0 ]; then
+	[ "$rc" -ne 77 ] || unavailable "$(tail -n 1 "$vm_out/$group.build.err")"
+	echo "1..1"
+	echo "not ok 1 - $group: build the initramfs"
+	sed 's/^/# /' "$vm_out/$group.build.err"
+	exit 0
+fi
+
+vm_boot "$group" "$nscen"
+console=$vm_out/$group.console
+
+# --- console -> TAP ---------------------------------------------------------
+tr -d '\r' <"$console" | awk \
+	-v names="$names" -v group="$group" -v boot_rc="$BOOT_RC" \
+	-v boot_secs="$BOOT_SECS" -v boot_timeout="$BOOT_TIMEOUT" \
+	-v console="$console" -v kernel="$VM_KERNEL" -v pre="$pre" '
+function emit(ok, desc) {
+	n++
+	if (!ok) failed++
+	printf "%s %d - %s\n", (ok ? "ok" : "not ok"), n, desc
+}
+BEGIN {
+	n = 0; failed = 0; done = 0; cur = ""; indmesg = 0; ng = 0; nk = 0; nc = 0
+	while ((getline line < pre) > 0) {
+		if (line ~ /^ok /) emit(1, substr(line, 6))
+		else if (line ~ /^not ok /) emit(0, substr(line, 10))
+		else print line
+	}
+	printf "# boot group %s: %s\n", group, names
+}
+/@@TAP@@ / {
+	line = $0
+	sub(/^.*@@TAP@@ /, "", line)
+	if (line ~ /^ok( |$)/) { emit(1, substr(line, 6)); results[cur]++ }
+	else if (line ~ /^not ok( |$)/) { emit(0, substr(line, 10)); results[cur]++ }
+	else if (line ~ /^#/) print line
+	else print "# (unrecognised guest line) " line
+	next
+}
+/@@VM@@ begin / { cur = $NF; begun[cur] = 1; results[cur] += 0; next }
+/@@VM@@ end / {
+	line = $0
+	sub(/^.*@@VM@@ end /, "", line)
+	split(line, f, " ")
+	ended[f[1]] = f[2]; secs[f[1]] = f[3]; cur = ""; next
+}
+/@@VM@@ done/ { done = 1; next }
+/^----- dmesg -----$/ { indmesg = 1; next }
+/^----- end of dmesg -----$/ { indmesg = 0; next }
+# kernel trouble, wherever it shows
+/(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|general protection fault)/ {
+	trouble[++ntrouble] = $0
+}
+indmesg { nk++; ktail[nk % 15] = $0; next }
+/^\[ *[0-9]+\.[0-9]+\] / { nc++; ctail[nc % 15] = $0; next }
+{ ng++; gtail[ng % 25] = $0 }
+END {
+	split(names, list, " ")
+	for (i = 1; i in list; i++) {
+		s = list[i]
+		if (!(s in begun)) emit(0, s ": scenario started")
+		else if (!(s in ended)) emit(0, s ": scenario finished (it did not: hang, crash or timeout)")
+		else if (ended[s] != 0) emit(0, s ": scenario finished (exit status " ended[s] (ended[s] == 137 ? ", killed by the guest timeout" : "") ")")
+		else if (results[s] == 0) emit(0, s ": scenario finished (but reported no result)")
+		else emit(1, s ": scenario finished (" secs[s] " s)")
+	}
+	if (done && boot_rc == 0)
+		emit(1, group ": guest ran to the end and powered off (" boot_secs " s)")
+	else if (boot_rc == 124 || boot_rc == 137)
+		emit(0, group ": guest ran to the end and powered off (killed after " boot_timeout " s: hung)")
+	else
+		emit(0, group ": guest ran to the end and powered off (qemu exit status " boot_rc ", end marker " (done ? "seen" : "missing: panic or crash?") ")")
+	emit(ntrouble == 0, group ": kernel log has no oops, BUG, WARNING or panic")
+	for (i = 1; i <= ntrouble && i <= 20; i++) print "#   " trouble[i]
+	if (failed) {
+		printf "# console log: %s\n", console
+		printf "# kernel: %s\n", kernel
+		print "# last guest output lines (not TAP):"
+		for (i = ng - 24; i <= ng; i++) if (i > 0) print "#   " gtail[i % 25]
+		if (nk) {
+			print "# last kernel log lines (dmesg):"
+			for (i = nk - 14; i <= nk; i++) if (i > 0) print "#   " ktail[i % 15]
+		} else {
+			print "# last kernel lines on the console (no dmesg dump: the guest did not get there):"
+			for (i = nc - 14; i <= nc; i++) if (i > 0) print "#   " ctail[i % 15]
+		}
+	}
+	printf "# boot took %s s\n", boot_secs
+	printf "1..%d\n", n
+}'
+rm -f "$pre"
