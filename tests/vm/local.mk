@@ -37,8 +37,8 @@ vm_env = \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' QEMU='$(QEMU)' JQ='$(JQ)'
 
-# make check-vm                 the VM tier alone (even with --disable-vm-tests);
-#                               builds modctl, not the other tiers' programs
+# make check-vm                 the VM tier alone (even with --disable-vm-tests;
+#                               check-TESTS still builds check_PROGRAMS)
 # make check-vm SCENARIO=NAME   one scenario (or "A B"), in its boot group
 check-vm: modctl$(EXEEXT)
 	@set -e; \
