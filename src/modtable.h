@@ -29,7 +29,7 @@ enum module_column {
 };
 
 extern const struct column module_columns[_COL_MAX];
-#define MODULE_COLUMNS_DEFAULT "NAME,SIZE,REFCNT,STATE,USED,HOLDERS,LOCK"
+#define MODULE_COLUMNS_DEFAULT "NAME,SIZE,REFCNT,STATE,USED,LOCK,HOLDERS"
 
 /* What a set of columns needs beyond /proc/modules. */
 enum {

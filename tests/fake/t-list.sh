@@ -136,7 +136,7 @@ like "$err" "built without loadable module support" "with a clear message"
 rm -rf "$FAKE_TMP"
 fake_setup
 run_modctl list
-is "$status:$out" "0:NAME SIZE REFCNT STATE USED HOLDERS LOCK" "an empty module list prints the heading"
+is "$status:$out" "0:NAME SIZE REFCNT STATE USED LOCK HOLDERS" "an empty module list prints the heading"
 run_modctl list -J
 json_is "$out" '.modules' '[]' "and an empty JSON array"
 

@@ -26,7 +26,7 @@ is "$(printf '%s\n' "$OUT" | sort)" "$(proc_triples)" "... and prints exactly /p
 is "$ERR" "" "... and says nothing on stderr"
 
 run "$MODCTL" list -r
-is "$(printf '%s\n' "$OUT" | head -n 1)" "NAME SIZE REFCNT STATE USED HOLDERS LOCK" \
+is "$(printf '%s\n' "$OUT" | head -n 1)" "NAME SIZE REFCNT STATE USED LOCK HOLDERS" \
 	"list -r: the heading names the default columns"
 is "$(printf '%s\n' "$OUT" | sed 1d | wc -l)" "$(wc -l </proc/modules)" \
 	"list -r: one line per module in /proc/modules"
