@@ -230,6 +230,41 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 	return 1;
 }
 
+int registry_set_many(struct registry *reg, const char *const *names, size_t n, bool *added)
+{
+	size_t cap = reg->n, before = reg->n, i, j;
+	int r, count = 0;
+
+	for (i = 0; i < n; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+		const char *key = norm;
+
+		added[i] = false;
+		r = module_name_normalize(names[i], norm);
+		if (r < 0)
+			return r;
+		/* Only the sorted prefix is searched; duplicates among the new
+		 * names are removed by the final sort. */
+		if (before && bsearch(&key, reg->locks, before, sizeof(char *), cmpstr))
+			continue;
+		r = registry_add(reg, &cap, norm);
+		if (r < 0)
+			return r;
+		added[i] = true;
+	}
+	qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+	for (i = j = 0; i < reg->n; i++) {
+		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
+			free(reg->locks[i]);
+		else
+			reg->locks[j++] = reg->locks[i];
+	}
+	reg->n = j;
+	for (i = 0; i < n; i++)
+		count += added[i];
+	return count;
+}
+
 static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...) _printf_(4, 5);
 static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {

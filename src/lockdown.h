@@ -49,6 +49,9 @@ struct registry_txn {
 int registry_begin(struct registry_txn *txn);
 /* Lock or unlock a module in memory; returns 1 if that changed anything. */
 int registry_set(struct registry *reg, const char *name, bool locked);
+/* Lock many modules at once (sorting once, not per name); sets added[i]
+ * for each name that was not locked before. Returns how many were added. */
+int registry_set_many(struct registry *reg, const char *const *names, size_t n, bool *added);
 /* Serialise the registry (human-readable). The caller frees the result. */
 char *registry_format(const struct registry *reg);
 /* Write the registry and the modprobe guard atomically (temp file, fsync,

@@ -87,7 +87,27 @@ static void test_set_and_format_roundtrip(void **state)
 	registry_free(&back);
 }
 
+static void test_set_many(void **state)
+{
+	const char *names[] = { "vxlan", "tun", "udp-tunnel", "tun", "loop" };
+	bool added[5];
+	struct registry reg;
+
+	assert_int_equal(registry_parse("lock loop\n", &reg, NULL), 0);
+	/* tun appears twice among the new names: added once, stored once. */
+	assert_int_equal(registry_set_many(&reg, names, 5, added), 4);
+	assert_false(added[4]);
+	assert_int_equal(reg.n, 4);
+	assert_string_equal(reg.locks[0], "loop");
+	assert_string_equal(reg.locks[1], "tun");
+	assert_string_equal(reg.locks[2], "udp_tunnel");
+	assert_string_equal(reg.locks[3], "vxlan");
+	assert_true(registry_is_locked(&reg, "udp_tunnel"));
+	registry_free(&reg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_set_many),
 	cmocka_unit_test(test_set_and_format_roundtrip),
 	cmocka_unit_test(test_parse),
 	cmocka_unit_test(test_empty),
