@@ -18,7 +18,7 @@
 #include "sysfs.h"
 #include "util.h"
 
-#define CONF_MAX_SIZE (1024 * 1024)
+#define CONF_MAX_SIZE (1024L * 1024)
 
 void lockdown_conf_free(struct lockdown_conf *conf)
 {

@@ -198,7 +198,6 @@ static int lock_all_loaded(struct registry_txn *txn, bool dry_run, bool *changed
 		for (i = 0; i < pm.n; i++)
 			if (added[i])
 				log_info("locked %s", names[i]);
-		r = 0;
 	}
 	r = set_mode(txn, true, dry_run, changed);
 out:

@@ -126,10 +126,10 @@ static int print_event(const struct monitor_args *a, struct event *e)
 static int on_uevent(const struct monitor_args *a, struct uevent_mon *mon, enum uevent_source s)
 {
 	struct module_uevent ev;
-	int r;
 
-	while ((r = uevent_receive(mon, s, &ev)) > 0) {
+	while (uevent_receive(mon, s, &ev) > 0) {
 		struct event e = { .source = uevent_source_name(s), .module = ev.name };
+		int r;
 
 		if (streq(ev.action, "add")) {
 			e.event = "loaded";
@@ -189,7 +189,7 @@ static int on_registry(const struct monitor_args *a, struct regwatch *rw)
 	}
 	if (!changed)
 		return 0;
-	if (!rw->on_dir || (rw->on_dir && access(REGISTRY_DIR, F_OK) < 0))
+	if (!rw->on_dir || access(REGISTRY_DIR, F_OK) < 0)
 		regwatch_arm(rw);
 	if (registry_load(&now) < 0)
 		return 0; /* reported; keep watching */

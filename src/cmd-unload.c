@@ -211,7 +211,6 @@ struct unload_one {
 	bool seen_going;
 	bool waiting_said;
 	bool force_ignored;
-	int fatal;           /* errno that ended the wait */
 };
 
 static void show_progress(struct unload_one *u, const struct waiter *w)

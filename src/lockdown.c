@@ -178,7 +178,9 @@ int registry_load(struct registry *reg)
 	}
 	buf[used] = '\0';
 	if (memchr(buf, '\0', used))
-		return log_error_errno(EBADMSG, "%s is corrupt: it contains NUL bytes", REGISTRY_FILE);
+		/* buf is freed by _cleanup_free_, which clang-analyzer 14 does not model. */
+		return log_error_errno(EBADMSG, "%s is corrupt: it contains NUL bytes", // NOLINT(clang-analyzer-unix.Malloc)
+				       REGISTRY_FILE);
 	r = registry_parse(buf, reg, &line);
 	if (r == -EBADMSG)
 		return log_error_errno(r, "%s:%u: not a registry line; refusing to trust the file (remove it to drop every lock)",
@@ -232,7 +234,8 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 
 int registry_set_many(struct registry *reg, const char *const *names, size_t n, bool *added)
 {
-	size_t cap = reg->n, before = reg->n, i, j;
+	/* before: the sorted prefix to search; cap: grows as names are added. */
+	size_t before = reg->n, cap = before, i, j;
 	int r, count = 0;
 
 	for (i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 #define REGISTRY_DIR RUNSTATEDIR "/modctl"
 #define REGISTRY_FILE REGISTRY_DIR "/locks"
 /* A registry larger than this is not one modctl wrote. */
-#define REGISTRY_MAX_SIZE (4 * 1024 * 1024)
+#define REGISTRY_MAX_SIZE (4L * 1024 * 1024)
 
 struct registry {
 	bool lock_all;

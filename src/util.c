@@ -130,7 +130,7 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 int read_full_file(const char *path, char **buf, size_t *len)
 {
 	_cleanup_close_ int fd = -1;
-	size_t size = 64 * 1024, used = 0;
+	size_t size = (size_t)64 * 1024, used = 0;
 	char *b = NULL;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
