@@ -273,7 +273,7 @@ int lockdown_conf_load(struct lockdown_conf *conf, const char *const *dirs)
 		if (stat(paths[i], &st) == 0 && S_ISCHR(st.st_mode))
 			continue; /* a symlink to /dev/null masks the name */
 		if (stat(paths[i], &st) == 0 && st.st_size > CONF_MAX_SIZE) {
-			conf_error(conf, paths[i], 0, "file is larger than %d bytes", CONF_MAX_SIZE);
+			conf_error(conf, paths[i], 0, "file is larger than %ld bytes", CONF_MAX_SIZE);
 			continue;
 		}
 		r = read_full_file(paths[i], &text, &len);
