@@ -95,7 +95,10 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline)
 			goto bad;
 		}
 	}
-	qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+	/* qsort() with a NULL array is undefined, even for zero elements. */
+	if (reg->n)
+		if (reg->n)
+		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
 	for (i = j = 0; i < reg->n; i++) {
 		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
 			free(reg->locks[i]);
@@ -255,7 +258,10 @@ int registry_set_many(struct registry *reg, const char *const *names, size_t n, 
 			return r;
 		added[i] = true;
 	}
-	qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+	/* qsort() with a NULL array is undefined, even for zero elements. */
+	if (reg->n)
+		if (reg->n)
+		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
 	for (i = j = 0; i < reg->n; i++) {
 		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
 			free(reg->locks[i]);

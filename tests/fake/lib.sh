@@ -171,9 +171,15 @@ fake_preload_for() {
 	if [ -n "$asan" ]; then echo "$asan $FAKE_SHIM"; else echo "$FAKE_SHIM"; fi
 }
 
+# Sanitizer builds: a wrapper (setpriv, sh, env, strace, script) is not
+# linked with libasan, so modctl started through it finds the shim first in
+# LD_PRELOAD; ASan works then, but would refuse by default.
+FAKE_ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:verify_asan_link_order=0
+[ -n "${ASAN_OPTIONS:-}" ] && ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0
+
 # fake_env: print the env assignments that put a command in the fake world
 fake_env() {
-	echo "LD_PRELOAD=$FAKE_SHIM MODCTL_FAKE_ROOT=$FAKE_ROOT${FAKE_PREFIXES:+ MODCTL_FAKE_PREFIXES=$FAKE_PREFIXES}"
+	echo "LD_PRELOAD=$FAKE_SHIM MODCTL_FAKE_ROOT=$FAKE_ROOT${FAKE_PREFIXES:+ MODCTL_FAKE_PREFIXES=$FAKE_PREFIXES} ASAN_OPTIONS=${ASAN_OPTIONS:-$FAKE_ASAN_OPTIONS}"
 }
 
 # run_in_fake COMMAND...: run any command in the fake world.  Sets
@@ -186,13 +192,13 @@ run_in_fake() {
 	preload=$(fake_preload_for "$(command -v "$1" || echo "$1")")
 	set +e
 	LD_PRELOAD=$preload MODCTL_FAKE_ROOT=$FAKE_ROOT MODCTL_FAKE_PREFIXES=${FAKE_PREFIXES:-} \
-		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99} \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-$FAKE_ASAN_OPTIONS} \
 		"$@" >"$FAKE_TMP/out" 2>"$FAKE_TMP/err" </dev/null
 	status=$?
 	out=$(cat "$FAKE_TMP/out")
 	err=$(cat "$FAKE_TMP/err")
 	export status out err
-	if [ "$status" -eq 99 ] && grep -q 'Sanitizer' "$FAKE_TMP/err"; then
+	if [ "$status" -eq 99 ] && grep -qE 'Sanitizer|^==[0-9]+==' "$FAKE_TMP/err"; then
 		fail "sanitizer report from: $*" "$(head -40 "$FAKE_TMP/err")"
 	fi
 	return 0
