@@ -25,12 +25,8 @@ static error_t list_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->out;
 		break;
-	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
 	}
 	return 0;
 }
@@ -68,13 +64,9 @@ static int list_run(int argc, char *argv[])
 	if (a.out.list_columns)
 		return output_print_columns(module_columns, _COL_MAX, &a.out) < 0 ? EXIT_FAIL : EXIT_OK;
 
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 
 	if (output_init(&out, module_columns, _COL_MAX, &a.out, "MODCTL_COLUMNS",
 			MODULE_COLUMNS_DEFAULT, "modules") < 0) {

@@ -66,13 +66,10 @@ static error_t lock_parse(int key, char *arg, struct argp_state *state)
 		a->dry_run = true;
 		break;
 	case 't':
-		if (parse_duration(arg, &a->timeout) < 0)
-			argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
+		a->timeout = parse_duration_arg(state, arg);
 		break;
 	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
+		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
 	case ARGP_KEY_END:
 		if (a->seal && !a->all)
 			argp_error(state, "--seal needs --all: a sealed kernel can unload nothing, so "
@@ -426,13 +423,9 @@ static int lockdown_run(int argc, char *argv[])
 	r = command_parse(&lockdown_argp, argc, argv, &a);
 	if (r)
 		return r;
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 	if (a.boot)
 		return lockdown_boot(&a);
 	if (!a.dry_run && (code = need_privilege("lock modules")))
@@ -519,13 +512,9 @@ static int unlock_run(int argc, char *argv[])
 	r = command_parse(&unlock_argp, argc, argv, &a);
 	if (r)
 		return r;
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 	if (is_sealed()) {
 		log_error("cannot unlock: the kernel is sealed (kernel.modules_disabled=1) and no module "
 			  "can be unloaded until reboot; a seal cannot be undone");

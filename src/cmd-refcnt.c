@@ -19,18 +19,7 @@ static error_t refcnt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct refcnt_args *a = state->input;
 
-	switch (key) {
-	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no module given");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return parse_module_words(key, state, &a->modules, &a->n_modules, true);
 }
 
 static const struct argp_child refcnt_children[] = {
@@ -92,13 +81,9 @@ static int refcnt_run(int argc, char *argv[])
 	r = command_parse(&refcnt_argp, argc, argv, &a);
 	if (r)
 		return r;
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 	for (i = 0; i < a.n_modules; i++) {
 		char norm[MODULE_NAME_MAX + 1], count[32];
 		long v;

@@ -29,12 +29,8 @@ static error_t status_parse(int key, char *arg, struct argp_state *state)
 	case 'J':
 		a->json = true;
 		break;
-	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
 	}
 	return 0;
 }
@@ -268,18 +264,14 @@ out:
 static int status_run(int argc, char *argv[])
 {
 	struct status_args a = { 0 };
-	int r, i;
+	int r;
 
 	r = command_parse(&status_argp, argc, argv, &a);
 	if (r)
 		return r;
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 	if (a.n_modules == 0)
 		return status_policy(&a);
 	return status_modules(&a, argv[0]);

@@ -51,8 +51,7 @@ static error_t unload_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 't':
 	case OPT_POLL_MAX:
-		if (parse_duration(arg, &v) < 0)
-			argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
+		v = parse_duration_arg(state, arg);
 		if (key == 't')
 			a->timeout = v;
 		else if (v < BACKOFF_MIN_MAX_USEC || v == DURATION_INFINITY)
@@ -72,15 +71,8 @@ static error_t unload_parse(int key, char *arg, struct argp_state *state)
 	case OPT_KERNEL_FORCE:
 		a->kernel_force = true;
 		break;
-	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no module given");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_module_words(key, state, &a->modules, &a->n_modules, true);
 	}
 	return 0;
 }
@@ -364,13 +356,9 @@ static int unload_run(int argc, char *argv[])
 	r = command_parse(&unload_argp, argc, argv, &a);
 	if (r)
 		return r;
-	for (k = 0; k < a.n_modules; k++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[k], norm);
-		if (r)
-			return r;
-	}
+	r = check_module_words(argv[0], a.modules, a.n_modules);
+	if (r)
+		return r;
 
 	r = proc_modules_read(&pm);
 	if (r < 0 && r != -ENOENT) {

@@ -62,8 +62,7 @@ static error_t wait_parse(int key, char *arg, struct argp_state *state)
 		a->what = (enum wait_for)i;
 		break;
 	case 't':
-		if (parse_duration(arg, &a->timeout) < 0)
-			argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
+		a->timeout = parse_duration_arg(state, arg);
 		break;
 	case OPT_POLL_MAX:
 		if (parse_duration(arg, &a->poll_max) < 0 || a->poll_max < BACKOFF_MIN_MAX_USEC ||
@@ -71,15 +70,8 @@ static error_t wait_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --poll-max '%s' (a finite duration of at least 0.1ms)", arg);
 		a->poll_max_set = true;
 		break;
-	case ARGP_KEY_ARGS:
-		a->modules = &state->argv[state->next];
-		a->n_modules = state->argc - state->next;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no module given");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_module_words(key, state, &a->modules, &a->n_modules, true);
 	}
 	return 0;
 }
@@ -190,8 +182,9 @@ static int wait_run(int argc, char *argv[])
 	}
 	if (a.what == FOR_UNUSED) {
 		for (i = 0; i < a.n_modules; i++) {
-			if (sysfs_module_presence(a.modules[i]) != MODULE_LOADABLE &&
-			    sysfs_module_presence(a.modules[i]) != MODULE_COMING) {
+			enum module_presence pr = sysfs_module_presence(a.modules[i]);
+
+			if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
 				log_error("module %s is not loaded", a.modules[i]);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 				s.met[i] = true;

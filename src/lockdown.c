@@ -37,6 +37,23 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort the names and drop duplicates. */
+static void sort_unique(struct registry *reg)
+{
+	size_t i, j;
+
+	/* qsort() with a NULL array is undefined, even for zero elements. */
+	if (reg->n)
+		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+	for (i = j = 0; i < reg->n; i++) {
+		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
+			free(reg->locks[i]);
+		else
+			reg->locks[j++] = reg->locks[i];
+	}
+	reg->n = j;
+}
+
 static int registry_add(struct registry *reg, size_t *cap, const char *name)
 {
 	if (reg->n == *cap) {
@@ -59,7 +76,7 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline)
 {
 	const char *p = buf;
 	unsigned line = 0;
-	size_t cap = 0, i, j;
+	size_t cap = 0;
 	int r;
 
 	memset(reg, 0, sizeof(*reg));
@@ -95,17 +112,7 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline)
 			goto bad;
 		}
 	}
-	/* qsort() with a NULL array is undefined, even for zero elements. */
-	if (reg->n)
-		if (reg->n)
-		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
-	for (i = j = 0; i < reg->n; i++) {
-		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
-			free(reg->locks[i]);
-		else
-			reg->locks[j++] = reg->locks[i];
-	}
-	reg->n = j;
+	sort_unique(reg);
 	return 0;
 bad:
 	if (errline)
@@ -238,7 +245,7 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 int registry_set_many(struct registry *reg, const char *const *names, size_t n, bool *added)
 {
 	/* before: the sorted prefix to search; cap: grows as names are added. */
-	size_t before = reg->n, cap = before, i, j;
+	size_t before = reg->n, cap = before, i;
 	int r, count = 0;
 
 	for (i = 0; i < n; i++) {
@@ -258,17 +265,7 @@ int registry_set_many(struct registry *reg, const char *const *names, size_t n, 
 			return r;
 		added[i] = true;
 	}
-	/* qsort() with a NULL array is undefined, even for zero elements. */
-	if (reg->n)
-		if (reg->n)
-		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
-	for (i = j = 0; i < reg->n; i++) {
-		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
-			free(reg->locks[i]);
-		else
-			reg->locks[j++] = reg->locks[i];
-	}
-	reg->n = j;
+	sort_unique(reg);
 	for (i = 0; i < n; i++)
 		count += added[i];
 	return count;

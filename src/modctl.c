@@ -102,6 +102,44 @@ int parse_module_arg(const char *cmd, const char *arg, char *out)
 	return 0;
 }
 
+error_t parse_module_words(int key, struct argp_state *state, char ***words, int *n, bool required)
+{
+	switch (key) {
+	case ARGP_KEY_ARGS:
+		*words = &state->argv[state->next];
+		*n = state->argc - state->next;
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		if (required)
+			argp_error(state, "no module given");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int check_module_words(const char *cmd, char **words, int n)
+{
+	char norm[MODULE_NAME_MAX + 1];
+	int i, r;
+
+	for (i = 0; i < n; i++) {
+		r = parse_module_arg(cmd, words[i], norm);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+uint64_t parse_duration_arg(struct argp_state *state, const char *arg)
+{
+	uint64_t v = 0;
+
+	if (parse_duration(arg, &v) < 0)
+		argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
+	return v;
+}
+
 /* --- the root parser ----------------------------------------------------- */
 
 struct root_args {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "exitcode.h"
 #include "macro.h"
@@ -35,3 +37,14 @@ int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 
 /* Normalise a module name given on the command line, or report a usage error. */
 int parse_module_arg(const char *cmd, const char *arg, char *out);
+
+/*
+ * For argp parsers of commands taking MODULE... words: handles
+ * ARGP_KEY_ARGS (stores the words) and, when required, ARGP_KEY_NO_ARGS
+ * (a usage error). Returns ARGP_ERR_UNKNOWN for any other key.
+ */
+error_t parse_module_words(int key, struct argp_state *state, char ***words, int *n, bool required);
+/* Check every MODULE word; 0, or EXIT_USAGE after reporting the first bad one. */
+int check_module_words(const char *cmd, char **words, int n);
+/* The value of a duration option; a bad one ends argp with a usage error. */
+uint64_t parse_duration_arg(struct argp_state *state, const char *arg);
