@@ -174,6 +174,10 @@ fake_preload_for() {
 # Sanitizer builds: a wrapper (setpriv, sh, env, strace, script) is not
 # linked with libasan, so modctl started through it finds the shim first in
 # LD_PRELOAD; ASan works then, but would refuse by default.
+# Tests that race a scripted delay against modctl's start-up scale their
+# delays by FAKE_SLOW (tools/check-hardening sets it for valgrind runs).
+FAKE_SLOW=${FAKE_SLOW:-1}
+slow() { echo $(($1 * FAKE_SLOW)); }
 FAKE_ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:verify_asan_link_order=0
 [ -n "${ASAN_OPTIONS:-}" ] && ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0
 

@@ -144,9 +144,10 @@ fakectl script udp_tunnel clear
 
 # A racing load: another loader is in init when modctl asks (EBUSY), and it ends live.
 fakectl remove tun
-fakectl script tun init-delay 400
+fakectl script tun init-delay "$(slow 400)"
 start_in_fake "$MODCTL" load tun
-sleep 0.15
+coming() { [ "$(sysfs tun initstate)" = coming ]; }
+wait_until 30000 coming
 run_modctl load -v tun
 r=$status; e=$err
 wait_bg

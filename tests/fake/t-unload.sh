@@ -37,14 +37,14 @@ world 2>/dev/null || true
 
 # --- the kernel's other answers -------------------------------------------------
 fakectl add loop --state coming
-fakectl script loop live-after 200 now
+fakectl script loop live-after "$(slow 200)" now
 run_modctl unload loop
 is "$status" 0 "EBUSY while coming: waits until live, then unloads"
 nok "loop is gone" loaded loop
 
 fakectl add dummy
 fakectl set-state dummy going
-fakectl script dummy gone-after 200 now
+fakectl script dummy gone-after "$(slow 200)" now
 run_modctl unload dummy
 is "$status" 0 "going: waits until gone, and that is success"
 nok "dummy is gone" loaded dummy
@@ -104,14 +104,18 @@ run_modctl unload --poll-max 0 tun
 is "$status" 2 "--poll-max 0 is a usage error"
 
 # --- signals ----------------------------------------------------------------------
+# Signal only once modctl is waiting: its first delete_module has been made.
+more_calls_than() { [ "$(calls delete_module tun)" -gt "$1" ]; }
+before=$(calls delete_module tun)
 start_in_fake "$MODCTL" unload -t 30s tun
-sleep 0.3
+wait_until 30000 more_calls_than "$before"
 kill -TERM "$bg_pid"
 wait_bg
 is "$status" 143 "SIGTERM ends the wait with 143"
 ok "tun is still loaded" loaded tun
+before=$(calls delete_module tun)
 start_in_fake "$MODCTL" unload -t infinity tun
-sleep 0.3
+wait_until 30000 more_calls_than "$before"
 kill -INT "$bg_pid"
 wait_bg
 is "$status" 130 "SIGINT ends an infinite wait with 130"

@@ -13,12 +13,12 @@ is "$status" 0 "--for=loaded (the default) of a loaded module returns at once"
 run_modctl wait --for=unloaded dummy
 is "$status" 0 "--for=unloaded of an absent module returns at once"
 
-fakectl later 300 remove tun
+fakectl later "$(slow 300)" remove tun
 run_modctl wait --for=unloaded -t 5s tun
 is "$status" 0 "--for=unloaded returns when the module goes"
 nok "tun is gone" loaded tun
 
-fakectl later 300 add tun
+fakectl later "$(slow 300)" add tun
 run_modctl wait -t 5s tun
 is "$status" 0 "--for=loaded returns when the module comes"
 
@@ -44,7 +44,8 @@ run_modctl wait -t 1x tun
 is "$status" 2 "a bad duration is a usage error"
 
 start_in_fake "$MODCTL" wait --for=unloaded vxlan
-sleep 0.3
+# No call to watch for: give modctl time to block the signal first.
+sleep "$(slow 3)e-1"
 kill -TERM "$bg_pid"
 wait_bg
 is "$status" 143 "SIGTERM ends an infinite wait with 143"
