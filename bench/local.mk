@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Benchmarks: they measure and print tables, never pass or fail, and are not
+# part of `make check`.
+#
+#   make bench          all four, one after the other
+#   make bench-list     modctl list vs lsmod and /proc/modules over fake trees
+#                       of 100-5,000 modules (fake tier; needs root; ~15 s)
+#   make bench-unload   release-to-unloaded latency and delete_module calls:
+#                       modctl unload vs modprobe -r --wait vs an rmmod loop,
+#                       real kernel in the test VM (~4 min under TCG, 30 trials)
+#   make bench-load     loading 20 modules: modctl load vs 20 modprobe calls
+#                       vs modprobe -a, real kernel in the test VM (~4.5 min, 5 runs)
+#   make bench-lockdown modctl lockdown --all over fake trees of 100-5,000
+#                       modules: time, registry writes (fake tier; needs root)
+#
+# Knobs (make VAR=... or environment): BENCH_TRIALS, BENCH_IDLE_RUNS,
+# BENCH_SEED (bench-unload); BENCH_RUNS, BENCH_LOAD_MODULES,
+# BENCH_LOAD_COUNT (bench-load); RUNS, SIZES (bench-list); the VM tier's
+# VM_* (tests/vm/README). Raw records of the VM benchmarks:
+# tests/vm/out/bench-*.data.
+bench_vm_env = \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' QEMU='$(QEMU)' JQ='$(JQ)'
+
+# one after the other, even under make -j: they would skew each other
+bench:
+	@$(MAKE) $(AM_MAKEFLAGS) bench-list
+	@$(MAKE) $(AM_MAKEFLAGS) bench-lockdown
+	@$(MAKE) $(AM_MAKEFLAGS) bench-unload
+	@$(MAKE) $(AM_MAKEFLAGS) bench-load
+
+bench-list: modctl$(EXEEXT) tests/fake/fakectl$(EXEEXT) tests/fake/fixture-root.tar
+	@top_builddir='$(abs_top_builddir)' MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' \
+	FAKECTL='$(abs_top_builddir)/tests/fake/fakectl$(EXEEXT)' \
+	FIXTURE='$(abs_top_builddir)/tests/fake/fixture-root.tar' \
+	bash $(srcdir)/bench/list.sh
+
+bench-lockdown: modctl$(EXEEXT) tests/fake/fakectl$(EXEEXT) tests/fake/fixture-root.tar
+	@top_builddir='$(abs_top_builddir)' MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' \
+	FAKECTL='$(abs_top_builddir)/tests/fake/fakectl$(EXEEXT)' \
+	FIXTURE='$(abs_top_builddir)/tests/fake/fixture-root.tar' \
+	bash $(srcdir)/bench/lockdown.sh
+
+bench-unload: modctl$(EXEEXT)
+	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/unload.sh
+
+bench-load: modctl$(EXEEXT)
+	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/load.sh
+
+EXTRA_DIST += \
+	bench/list.sh \
+	bench/lockdown.sh \
+	bench/unload.sh \
+	bench/unload-guest.sh \
+	bench/load.sh \
+	bench/load-guest.sh \
+	bench/benchtool.c
+
+.PHONY: bench bench-list bench-lockdown bench-unload bench-load

@@ -9,7 +9,8 @@
 #   QEMU                       qemu-system-x86_64
 #   VM_TIMEOUT                 seconds one boot may take before it is killed
 #                              (default 90 + 130 per scenario)
-#   VM_SCENARIO_TIMEOUT        seconds one scenario may take in the guest (120)
+#   VM_SCENARIO_TIMEOUT        seconds one scenario may take in the guest (120;
+#                              1800 for run.sh --bench)
 #   VM_APPEND                  extra kernel command line
 #   VM_KERNEL_IMAGE=bzimage    boot vmlinuz even when a PVH vmlinux exists
 #   VM_KERNEL_PKG              kernel package to use (see fetch-kernel.sh)
@@ -84,6 +85,15 @@ vm_build() {
 	shift 2
 	"$vm_srcdir/mkinitramfs.sh" -k "$VM_KDIR" -o "$vm_out/$_name.initrd" \
 		-m "$_mode" -t "$VM_SCENARIO_TIMEOUT" "$@" 2>"$vm_out/$_name.build.err"
+}
+
+# vm_add_tree NAME DIR: appends the files under DIR (a root-relative tree,
+# e.g. DIR/bench/tool becomes /bench/tool) to out/NAME.initrd as one more
+# uncompressed cpio archive, which the kernel unpacks after the others.
+# For what only a benchmark needs (run.sh --bench).
+vm_add_tree() {
+	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >>"$vm_out/$1.initrd"
 }
 
 # vm_boot NAME NSCENARIOS: boot out/NAME.initrd; the console goes to

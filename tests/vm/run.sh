@@ -10,6 +10,15 @@
 # run.sh --tests-for NAME...
 #     Print the .vmtest files (relative to the top directory) whose boot
 #     groups hold the scenarios NAME...; fails on an unknown name.
+# run.sh --bench NAME SCRIPT [DIR]
+#     Benchmark mode (bench/*.sh): boot once and run SCRIPT (any guest
+#     script, not a scenario) as the guest's only script, with the files of
+#     DIR added to the image (see vm_add_tree). What SCRIPT prints, stdout
+#     and stderr, is streamed to stdout as it comes; no TAP, no scenario
+#     checks. SCRIPT may run VM_SCENARIO_TIMEOUT seconds (default 1800 here),
+#     the boot VM_TIMEOUT (default that + 120). Console:
+#     tests/vm/out/NAME.console. Exit status: 0 the guest ran SCRIPT to the
+#     end and powered off, 77 the VM cannot run here, 1 anything else.
 #
 # Every scenario result becomes a TAP line; the harness adds, per scenario,
 # "finished" (exit status 0, at least one result) and per boot "guest
@@ -17,7 +26,47 @@
 # A tier that cannot run (no qemu, no kernel package) prints a SKIP plan,
 # or, under CI=true, a failure.
 set -eu
+if [ "${1:-}" = --bench ]; then
+	VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-1800}
+fi
 . "$(cd "$(dirname "$0")" && pwd)/host-lib.sh"
+
+if [ "${1:-}" = --bench ]; then
+	[ $# -eq 3 ] || [ $# -eq 4 ] || {
+		echo "usage: run.sh --bench NAME SCRIPT [DIR]" >&2
+		exit 2
+	}
+	name=$2
+	rc=0
+	vm_prepare || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "run.sh: cannot run the VM: $VM_WHY" >&2
+		[ "$rc" -eq 77 ] && exit 77
+		exit 1
+	fi
+	if ! vm_build "$name" demo "$3"; then
+		cat "$vm_out/$name.build.err" >&2
+		exit 1
+	fi
+	if [ $# -eq 4 ]; then
+		vm_add_tree "$name" "$4"
+	fi
+	VM_TIMEOUT=${VM_TIMEOUT:-$((VM_SCENARIO_TIMEOUT + 120))}
+	# demo mode of guest-init.sh: every output line of SCRIPT comes as
+	# "@@OUT@@ LINE"
+	VM_STREAM="sed -u -n -e 's/\\r\$//' -e 's/^.*@@OUT@@ //p'"
+	vm_boot "$name" 1
+	console=$vm_out/$name.console
+	if grep -Eq '(Oops|BUG:|WARNING:|Kernel panic|general protection fault)' "$console"; then
+		echo "run.sh: the kernel log has an oops, BUG, WARNING or panic: see $console" >&2
+	fi
+	if [ "$BOOT_RC" -ne 0 ] || ! grep -q '@@VM@@ done' "$console"; then
+		echo "run.sh: the VM did not finish (qemu status $BOOT_RC, after $BOOT_SECS s of at most $BOOT_TIMEOUT); console: $console" >&2
+		exit 1
+	fi
+	echo "run.sh: $name: boot and run took $BOOT_SECS s (console: $console)" >&2
+	exit 0
+fi
 
 if [ "${1:-}" = --tests-for ]; then
 	shift
