@@ -349,19 +349,33 @@ static int ensure_dir(const char *dir)
 	return check_trusted(dir, &st, S_IFDIR);
 }
 
-/* Write path atomically: temp file in the same directory, fsync, rename, fsync dir. */
-static int write_atomic(const char *dir, const char *path, const char *text)
-{
-	_cleanup_close_ int dfd = -1;
+/*
+ * A file replaced atomically: the new text goes to a temporary file in the
+ * same directory (written, fsynced), which replaces the file only when
+ * every file of the change is ready.
+ */
+struct pending {
+	const char *dir;
+	const char *path;
 	char tmp[PATH_MAX];
+};
+
+static int pending_write(struct pending *p, const char *dir, const char *path, const char *text)
+{
 	size_t len = strlen(text), done = 0;
 	int fd, r;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+	p->dir = dir;
+	p->path = path;
+	p->tmp[0] = '\0';
+	if ((size_t)snprintf(p->tmp, sizeof(p->tmp), "%s.XXXXXX", path) >= sizeof(p->tmp))
 		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return log_error_errno(errno, "cannot create a temporary file in %s: %m", dir);
+	fd = mkostemp(p->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		p->tmp[0] = '\0';
+		return log_error_errno(r, "cannot create a temporary file in %s: %m", dir);
+	}
 	while (done < len) {
 		ssize_t n = write(fd, text + done, len - done);
 
@@ -382,20 +396,31 @@ static int write_atomic(const char *dir, const char *path, const char *text)
 		r = -errno;
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
-	return log_error_errno(r, "cannot write %s: %m; the previous version is unchanged", path);
+	return log_error_errno(r, "cannot write %s: %m", path);
+}
+
+static void pending_discard(struct pending *p)
+{
+	if (p->tmp[0])
+		unlink(p->tmp);
+	p->tmp[0] = '\0';
+}
+
+static int pending_install(struct pending *p)
+{
+	_cleanup_close_ int dfd = -1;
+
+	if (rename(p->tmp, p->path) < 0)
+		return log_error_errno(errno, "cannot replace %s: %m", p->path);
+	p->tmp[0] = '\0';
+	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	return 0;
 }
 
 /* Temporary files of writers killed half-way: safe to remove under the lock,
@@ -450,18 +475,37 @@ int registry_commit(struct registry_txn *txn)
 	_cleanup_free_ char *text = NULL, *guard = NULL;
 	int r;
 
+	struct pending reg = { .tmp = "" }, grd = { .tmp = "" };
+
 	text = registry_format(&txn->reg);
 	guard = modprobe_guard_format(&txn->reg);
 	if (!text || !guard)
 		return log_error_errno(ENOMEM, "out of memory");
-	r = write_atomic(REGISTRY_DIR, REGISTRY_FILE, text);
-	if (r < 0)
-		return r;
-	/* The guard follows the registry; a failure here leaves modprobe -r
-	 * unguarded, which is reported but does not undo the registry. */
 	if (mkdir(MODPROBE_GUARD_DIR, 0755) < 0 && errno != EEXIST)
 		return log_error_errno(errno, "cannot create %s: %m", MODPROBE_GUARD_DIR);
-	return write_atomic(MODPROBE_GUARD_DIR, MODPROBE_GUARD, guard);
+
+	/* Both files are written in full before either replaces its old
+	 * version, so a full disk or an I/O error changes nothing at all. */
+	r = pending_write(&reg, REGISTRY_DIR, REGISTRY_FILE, text);
+	if (r == 0)
+		r = pending_write(&grd, MODPROBE_GUARD_DIR, MODPROBE_GUARD, guard);
+	if (r == 0)
+		r = pending_install(&reg);
+	if (r < 0) {
+		pending_discard(&reg);
+		pending_discard(&grd);
+		log_error("nothing was changed: the registry and the modprobe guard are as they were");
+		return r;
+	}
+	/* A rename in the same directory fails only if the system is falling
+	 * apart; say plainly what is left if it does. */
+	r = pending_install(&grd);
+	if (r < 0) {
+		pending_discard(&grd);
+		log_error("the registry was updated but %s was not: modprobe -r does not see the change",
+			  MODPROBE_GUARD);
+	}
+	return r;
 }
 
 void registry_end(struct registry_txn *txn)

@@ -14,7 +14,8 @@ FAKE_TESTS = \
 	tests/fake/t-unload.sh \
 	tests/fake/t-lockdown.sh \
 	tests/fake/t-wait.sh \
-	tests/fake/t-cli.sh
+	tests/fake/t-cli.sh \
+	tests/fake/t-faults.sh
 
 TESTS += $(FAKE_TESTS)
 
@@ -78,7 +79,7 @@ tests/fake/paths.sh: Makefile
 FAKE_TEST_DEPS = \
 	tests/fake/fixture-root.tar tests/fake/paths.sh \
 	tests/fake/fakectl$(EXEEXT) tests/fake/fksys$(EXEEXT) \
-	tests/fake/libfakekernel.la
+	tests/fake/libfakekernel.la tests/fake/libfaults.la
 # (log names with and without .sh in TEST_EXTENSIONS)
 FAKE_TEST_LOGS = $(FAKE_TESTS:.sh=.sh.log) $(FAKE_TESTS:.sh=.log)
 $(FAKE_TEST_LOGS): $(FAKE_TEST_DEPS)
@@ -107,3 +108,14 @@ clean-local: clean-local-fake
 clean-local-fake:
 	-rm -rf tests/fake/tmp
 .PHONY: clean-local-fake
+
+# Fault injection (tests/fake/faults.c), preloaded in front of the shim by
+# t-faults.sh: failing writes, fsyncs, renames and reads, short reads, and
+# the Nth allocation failing.
+check_LTLIBRARIES += tests/fake/libfaults.la
+tests_fake_libfaults_la_SOURCES = tests/fake/faults.c
+# Like the shim: no config.h, no sanitizers (it replaces libc functions).
+tests_fake_libfaults_la_CPPFLAGS =
+tests_fake_libfaults_la_CFLAGS = $(WARN_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations
+tests_fake_libfaults_la_LDFLAGS = -module -avoid-version -rpath /nowhere -shared
+tests_fake_libfaults_la_LIBADD = -ldl
