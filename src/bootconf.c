@@ -150,12 +150,17 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
 			conf->n_preload++;
 			for (i = 2; i < n; i++) {
 				const char *eq = strchr(w[i], '=');
+				int r;
 
 				if (!eq || eq == w[i]) {
 					conf_error(conf, file, line, "'%s' is not a PARAM=VALUE word", w[i]);
 					continue;
 				}
-				if (load_add_option(&pl->options, w[i]) < 0)
+				r = load_add_option(&pl->options, w[i]);
+				if (r == -EINVAL)
+					conf_error(conf, file, line,
+						   "'%s': a double quote may only enclose the whole value", w[i]);
+				else if (r < 0)
 					return -ENOMEM;
 			}
 		} else if (streq(w[0], "lock")) {

@@ -46,6 +46,7 @@ static const struct argp_option load_options[] = {
 static error_t load_parse(int key, char *arg, struct argp_state *state)
 {
 	struct load_args *a = state->input;
+	int r;
 
 	switch (key) {
 	case 'n':
@@ -70,7 +71,10 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 		if (load_arg_is_param(arg)) {
 			if (a->n_items == 0)
 				argp_error(state, "parameter '%s' comes before any module", arg);
-			if (load_add_option(&a->items[a->n_items - 1].options, arg) < 0)
+			r = load_add_option(&a->items[a->n_items - 1].options, arg);
+			if (r == -EINVAL)
+				argp_error(state, "parameter '%s': a double quote may only enclose the whole value", arg);
+			if (r < 0)
 				argp_failure(state, EXIT_FAIL, ENOMEM, "out of memory");
 			break;
 		}

@@ -37,15 +37,32 @@ bool load_arg_is_path(const char *arg)
 				    (streq(arg + l - 3, ".ko") || strstr(arg, ".ko.")));
 }
 
+/* What the kernel's parameter parser (next_arg) splits on: isspace() of
+ * lib/ctype.c, which includes 0xa0. */
+static bool kernel_blank(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
+}
+
 int load_add_option(char **opts, const char *word)
 {
 	const char *eq = strchr(word, '=');
-	const char *val = eq + 1;
-	bool quote = strpbrk(val, " \t") && val[0] != '"';
+	const char *val = eq + 1, *p;
+	size_t vl = strlen(val);
+	bool quoted = vl >= 2 && val[0] == '"' && val[vl - 1] == '"';
+	bool blank = false;
 	char *n;
 
+	/* The kernel has no escapes: a quote anywhere but around the whole
+	 * value would end the value early or swallow the next parameter. */
+	for (p = val; *p; p++) {
+		if (*p == '"' && !(quoted && (p == val || p == val + vl - 1)))
+			return -EINVAL;
+		if (kernel_blank((unsigned char)*p))
+			blank = true;
+	}
 	if (asprintf(&n, "%s%s%.*s%s%s%s", *opts ? *opts : "", *opts ? " " : "", (int)(eq - word + 1),
-		     word, quote ? "\"" : "", val, quote ? "\"" : "") < 0)
+		     word, blank && !quoted ? "\"" : "", val, blank && !quoted ? "\"" : "") < 0)
 		return -ENOMEM;
 	free(*opts);
 	*opts = n;

@@ -26,7 +26,8 @@ struct load_opts {
 bool load_arg_is_param(const char *arg);
 /* Whether a MODULE word is a path to a module file rather than a name. */
 bool load_arg_is_path(const char *arg);
-/* Append a PARAM=VALUE word to an option string, quoting blanks as modprobe does. */
+/* Append a PARAM=VALUE word to an option string, quoting blanks as modprobe
+ * does. -EINVAL for a value with a double quote other than around it all. */
 int load_add_option(char **opts, const char *word);
 /* Load one item with its dependencies; returns an exit code. */
 int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *o);

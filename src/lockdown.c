@@ -242,33 +242,60 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 	return 1;
 }
 
+struct pending_name {
+	char norm[MODULE_NAME_MAX + 1];
+	size_t idx;
+};
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending_name *x = a, *y = b;
+	int c = strcmp(x->norm, y->norm);
+
+	/* Equal names keep their order: the first one given is the one added. */
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
 int registry_set_many(struct registry *reg, const char *const *names, size_t n, bool *added)
 {
 	/* before: the sorted prefix to search; cap: grows as names are added. */
 	size_t before = reg->n, cap = before, i;
-	int r, count = 0;
+	struct pending_name *p;
+	int r = 0, count = 0;
 
+	if (n == 0)
+		return 0;
+	p = calloc(n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-		const char *key = norm;
-
 		added[i] = false;
-		r = module_name_normalize(names[i], norm);
+		p[i].idx = i;
+		r = module_name_normalize(names[i], p[i].norm);
 		if (r < 0)
-			return r;
-		/* Only the sorted prefix is searched; duplicates among the new
-		 * names are removed by the final sort. */
+			goto out;
+	}
+	/* Sorting the new names finds their duplicates (in any spelling) in
+	 * one pass; each name is then looked up once in the registry. */
+	qsort(p, n, sizeof(*p), cmp_pending);
+	for (i = 0; i < n; i++) {
+		const char *key = p[i].norm;
+
+		if (i > 0 && streq(p[i - 1].norm, p[i].norm))
+			continue;
 		if (before && bsearch(&key, reg->locks, before, sizeof(char *), cmpstr))
 			continue;
-		r = registry_add(reg, &cap, norm);
+		r = registry_add(reg, &cap, p[i].norm);
 		if (r < 0)
-			return r;
-		added[i] = true;
+			goto out;
+		added[p[i].idx] = true;
+		count++;
 	}
 	sort_unique(reg);
-	for (i = 0; i < n; i++)
-		count += added[i];
-	return count;
+	r = count;
+out:
+	free(p);
+	return r;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...) _printf_(4, 5);
