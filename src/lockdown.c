@@ -387,13 +387,12 @@ struct pending {
 	char tmp[PATH_MAX];
 };
 
-static int pending_write(struct pending *p, const char *dir, const char *path, const char *text)
+static int pending_write(struct pending *p, const char *text)
 {
+	const char *dir = p->dir, *path = p->path;
 	size_t len = strlen(text), done = 0;
 	int fd, r;
 
-	p->dir = dir;
-	p->path = path;
 	p->tmp[0] = '\0';
 	if ((size_t)snprintf(p->tmp, sizeof(p->tmp), "%s.XXXXXX", path) >= sizeof(p->tmp))
 		return -ENAMETOOLONG;
@@ -502,7 +501,8 @@ int registry_commit(struct registry_txn *txn)
 	_cleanup_free_ char *text = NULL, *guard = NULL;
 	int r;
 
-	struct pending reg = { .tmp = "" }, grd = { .tmp = "" };
+	struct pending reg = { .dir = REGISTRY_DIR, .path = REGISTRY_FILE };
+	struct pending grd = { .dir = MODPROBE_GUARD_DIR, .path = MODPROBE_GUARD };
 
 	text = registry_format(&txn->reg);
 	guard = modprobe_guard_format(&txn->reg);
@@ -513,9 +513,9 @@ int registry_commit(struct registry_txn *txn)
 
 	/* Both files are written in full before either replaces its old
 	 * version, so a full disk or an I/O error changes nothing at all. */
-	r = pending_write(&reg, REGISTRY_DIR, REGISTRY_FILE, text);
+	r = pending_write(&reg, text);
 	if (r == 0)
-		r = pending_write(&grd, MODPROBE_GUARD_DIR, MODPROBE_GUARD, guard);
+		r = pending_write(&grd, guard);
 	if (r == 0)
 		r = pending_install(&reg);
 	if (r < 0) {
