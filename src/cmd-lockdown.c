@@ -313,6 +313,24 @@ static int preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool 
 	return code;
 }
 
+/* Whether a preload entry (a name or an alias) resolves to the module name. */
+static bool preload_provides(struct kmod_ctx *ctx, const char *preload, const char *name)
+{
+	struct kmod_list *list = NULL, *l;
+	bool found = module_name_eq(preload, name);
+
+	if (found || kmod_module_new_from_lookup(ctx, preload, &list) < 0)
+		return found;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+
+		found = found || module_name_eq(kmod_module_get_name(m), name);
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	return found;
+}
+
 /* Check a configuration against the system before anything is applied. */
 static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf)
 {
@@ -334,8 +352,9 @@ static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *
 	for (i = 0; i < conf->n_lock; i++) {
 		bool known = proc_modules_find(&pm, conf->lock[i].name) != NULL;
 
+		/* A preload may name the module through an alias. */
 		for (j = 0; j < conf->n_preload && !known; j++)
-			known = module_name_eq(conf->preload[j].name, conf->lock[i].name);
+			known = preload_provides(ctx, conf->preload[j].name, conf->lock[i].name);
 		if (!known) {
 			log_error("%s:%u: cannot lock %s: it is neither loaded nor preloaded",
 				  conf->lock[i].at.file, conf->lock[i].at.line, conf->lock[i].name);

@@ -226,6 +226,11 @@ like "$err" "nothing was applied" "and says nothing was applied"
 nok "nothing was loaded" loaded vxlan
 nok "nothing was locked" test -s "$REG"
 rm "$CONFDIR/50-vendor.conf"
+printf 'preload char-major-10-200\nlock tun\n' >"$CONFDIR/30-alias.conf"
+fakectl remove tun
+run_modctl lockdown --boot -n
+is "$status" 0 "a module preloaded through its alias may be locked by name"
+like "$out" "lock tun" "and -n plans the lock"
 run_modctl lockdown --boot
 is "$status" 0 "lockdown --boot applies the configuration"
 ok "preloaded vxlan" loaded vxlan
