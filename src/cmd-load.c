@@ -14,6 +14,7 @@
 #include "log.h"
 #include "modctl.h"
 #include "udev.h"
+#include "uevent.h"
 #include "util.h"
 
 enum {
@@ -29,6 +30,8 @@ struct load_args {
 	uint64_t settle;      /* 0: do not wait for udev */
 	char **loaded;        /* modules to lock afterwards */
 	size_t n_loaded;
+	char **inserted;      /* modules this run inserted: --settle waits for their events */
+	size_t n_inserted;
 	struct load_item *items;
 	size_t n_items;
 };
@@ -110,22 +113,31 @@ static const struct argp load_argp = {
 	.children = load_children,
 };
 
-static void remember_loaded(const char *name, void *data)
+/* Add name to a list unless it is there (in either spelling). */
+static void remember(char ***list, size_t *n, const char *name)
 {
-	struct load_args *a = data;
-	char **n;
+	char **nl;
 	size_t i;
 
-	for (i = 0; i < a->n_loaded; i++)
-		if (module_name_eq(a->loaded[i], name))
+	for (i = 0; i < *n; i++)
+		if (module_name_eq((*list)[i], name))
 			return;
-	n = realloc(a->loaded, (a->n_loaded + 2) * sizeof(char *));
-	if (!n)
+	nl = realloc(*list, (*n + 2) * sizeof(char *));
+	if (!nl)
 		return;
-	a->loaded = n;
-	a->loaded[a->n_loaded] = strdup(name);
-	if (a->loaded[a->n_loaded])
-		a->n_loaded++;
+	*list = nl;
+	nl[*n] = strdup(name);
+	if (nl[*n])
+		(*n)++;
+}
+
+static void remember_loaded(const char *name, bool inserted, void *data)
+{
+	struct load_args *a = data;
+
+	remember(&a->loaded, &a->n_loaded, name);
+	if (inserted)
+		remember(&a->inserted, &a->n_inserted, name);
 }
 
 /* Lock what was loaded: asked with --lockdown, or lockdown-all mode is on. */
@@ -163,6 +175,8 @@ static int load_run(int argc, char *argv[])
 {
 	struct load_args a = { 0 };
 	struct kmod_ctx *ctx = NULL;
+	struct uevent_mon mon = { 0 };
+	bool mon_open = false;
 	int code = EXIT_OK, r;
 	size_t i;
 
@@ -183,10 +197,13 @@ static int load_run(int argc, char *argv[])
 		a.lockdown = reg.lock_all;
 		registry_free(&reg);
 	}
-	if (a.lockdown) {
+	if (a.lockdown || a.settle) {
 		a.o.on_loaded = remember_loaded;
 		a.o.data = &a;
 	}
+	/* Listen before loading, so that no event of the load is missed. */
+	if (a.settle && !a.o.dry_run && uevent_open(&mon, true) == 0)
+		mon_open = true;
 	if (kmodctx_new(&ctx, 1) < 0) {
 		code = EXIT_FAIL;
 		goto out;
@@ -203,7 +220,8 @@ static int load_run(int argc, char *argv[])
 		int signo = 0;
 		char dur[32];
 
-		r = udev_settle(a.settle, &signo);
+		r = mon_open ? udev_settle_modules(&mon, a.inserted, a.n_inserted, a.settle, &signo)
+			     : udev_settle(a.settle, &signo);
 		if (r == -ETIMEDOUT) {
 			log_error("udev has not finished processing the events after %s",
 				  format_duration(dur, sizeof(dur), a.settle));
@@ -216,9 +234,14 @@ static int load_run(int argc, char *argv[])
 		r = 0;
 	}
 out:
+	if (mon_open)
+		uevent_close(&mon);
 	for (i = 0; i < a.n_loaded; i++)
 		free(a.loaded[i]);
 	free(a.loaded);
+	for (i = 0; i < a.n_inserted; i++)
+		free(a.inserted[i]);
+	free(a.inserted);
 	if (ctx)
 		kmod_unref(ctx);
 	for (i = 0; i < a.n_items; i++)

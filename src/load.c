@@ -245,7 +245,7 @@ static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const str
 		code = load_error(name, "loading", r);
 	}
 	if (code == EXIT_OK && a->on_loaded)
-		a->on_loaded(name, a->data);
+		a->on_loaded(name, r == 0, a->data);
 out:
 	kmod_module_unref(mod);
 	return code;
@@ -339,11 +339,11 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 
 			for (i = 0; i < ps.n_touched; i++)
 				if (sysfs_module_presence(ps.touched[i]) == MODULE_LOADABLE)
-					a->on_loaded(ps.touched[i], a->data);
+					a->on_loaded(ps.touched[i], true, a->data);
 			ps.n_touched = 0;
 			state = kmod_module_get_initstate(mod);
 			if (state == KMOD_MODULE_LIVE)
-				a->on_loaded(name, a->data);
+				a->on_loaded(name, false, a->data);
 		}
 		kmod_module_unref(mod);
 	}

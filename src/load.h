@@ -16,8 +16,9 @@ struct load_opts {
 	bool no_deps;
 	bool ignore_install;
 	/* Called with every module that is live after the load: the named
-	 * module and each dependency the load touched. */
-	void (*on_loaded)(const char *name, void *data);
+	 * module and each dependency the load touched; inserted says this run
+	 * inserted it (so a uevent for it will come). */
+	void (*on_loaded)(const char *name, bool inserted, void *data);
 	void *data;
 };
 

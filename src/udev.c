@@ -8,6 +8,7 @@
 #include "log.h"
 #include "macro.h"
 #include "udev.h"
+#include "uevent.h"
 #include "wait.h"
 
 struct settle {
@@ -53,6 +54,81 @@ int udev_settle(uint64_t timeout, int *signo)
 		*signo = w.signo;
 	waiter_done(&w);
 out:
+	udev_queue_unref(s.q);
+	udev_unref(udev);
+	return r;
+}
+
+struct settle_mods {
+	struct udev_queue *q;
+	struct uevent_mon *mon;
+	char **names;
+	bool *seen;
+	size_t n;
+	size_t missing;
+};
+
+static int settle_mods_step(void *userdata, const struct waiter *w)
+{
+	struct settle_mods *s = userdata;
+	struct module_uevent ev;
+	size_t i;
+
+	while (uevent_receive(s->mon, UEVENT_UDEV, &ev) > 0) {
+		if (!streq(ev.action, "add"))
+			continue;
+		for (i = 0; i < s->n; i++)
+			if (!s->seen[i] && module_name_eq(s->names[i], ev.name)) {
+				s->seen[i] = true;
+				log_debug("udev has processed the add event of %s", ev.name);
+			}
+	}
+	s->missing = 0;
+	for (i = 0; i < s->n; i++)
+		s->missing += !s->seen[i];
+	udev_queue_flush(s->q);
+	/* The module's own event is the last the load caused: once udev has
+	 * passed it on and its queue is empty, the load has settled. */
+	if (s->missing == 0 && udev_queue_get_queue_is_empty(s->q))
+		return STEP_DONE;
+	progress_show("waiting for udev to process %zu module event%s, %.1fs", s->missing,
+		      s->missing == 1 ? "" : "s", waiter_elapsed(w) / 1e6);
+	return STEP_AGAIN;
+}
+
+int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t timeout, int *signo)
+{
+	struct settle_mods s = { .mon = mon, .names = names, .n = n };
+	struct udev *udev;
+	struct waiter w;
+	size_t i;
+	int r;
+
+	if (uevent_fd(mon, UEVENT_UDEV) < 0)
+		return udev_settle(timeout, signo); /* no udevd when the load began */
+	udev = udev_new();
+	if (!udev)
+		return log_error_errno(ENOMEM, "cannot use libudev");
+	s.q = udev_queue_new(udev);
+	s.seen = calloc(n + 1, sizeof(bool));
+	if (!s.q || !s.seen) {
+		r = log_error_errno(ENOMEM, "out of memory");
+		goto out;
+	}
+	r = waiter_init(&w, timeout, 50000);
+	if (r < 0)
+		goto out;
+	w.wake_fd = uevent_fd(mon, UEVENT_UDEV);
+	r = waiter_run(&w, settle_mods_step, &s);
+	if (r == -EINTR && signo)
+		*signo = w.signo;
+	waiter_done(&w);
+	if (r == -ETIMEDOUT)
+		for (i = 0; i < n; i++)
+			if (!s.seen[i])
+				log_error("udev has not processed the add event of %s", names[i]);
+out:
+	free(s.seen);
 	udev_queue_unref(s.q);
 	udev_unref(udev);
 	return r;

@@ -10,3 +10,12 @@
  * -ETIMEDOUT, or -EINTR on SIGINT/SIGTERM (*signo set).
  */
 int udev_settle(uint64_t timeout, int *signo);
+
+struct uevent_mon;
+/*
+ * Wait until udev has processed the "add" event of every module in names
+ * (modules this run inserted; mon must have been opened with the udev
+ * source before they were loaded) and its queue is empty. Without udevd
+ * it returns at once (said at -v). Same returns as udev_settle().
+ */
+int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t timeout, int *signo);

@@ -52,7 +52,7 @@ int uevent_open(struct uevent_mon *m, bool with_udev)
 		if (q && udev_queue_get_udev_is_active(q))
 			m->mon[UEVENT_UDEV] = open_source(m->udev, "udev");
 		else
-			log_info("udevd is not running: showing the kernel's events only");
+			log_info("udevd is not running: only the kernel's own events can be seen");
 		udev_queue_unref(q);
 	}
 	return 0;
