@@ -144,7 +144,10 @@ fakectl script udp_tunnel clear
 
 # A racing load: another loader is in init when modctl asks (EBUSY), and it ends live.
 fakectl remove tun
-fakectl script tun init-delay "$(slow 400)"
+# The other load must end within modctl's 5 s wait for it, even when slow.
+delay=$(slow 400)
+[ "$delay" -gt 3000 ] && delay=3000
+fakectl script tun init-delay "$delay"
 start_in_fake "$MODCTL" load tun
 coming() { [ "$(sysfs tun initstate)" = coming ]; }
 wait_until 30000 coming

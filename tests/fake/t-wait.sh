@@ -14,17 +14,17 @@ run_modctl wait --for=unloaded dummy
 is "$status" 0 "--for=unloaded of an absent module returns at once"
 
 fakectl later "$(slow 300)" remove tun
-run_modctl wait --for=unloaded -t 5s tun
+run_modctl wait --for=unloaded -t "$(slow 5)s" tun
 is "$status" 0 "--for=unloaded returns when the module goes"
 nok "tun is gone" loaded tun
 
 fakectl later "$(slow 300)" add tun
-run_modctl wait -t 5s tun
+run_modctl wait -t "$(slow 5)s" tun
 is "$status" 0 "--for=loaded returns when the module comes"
 
 fakectl set-refcnt tun 1
 fakectl script tun refcnt-drop 300 now
-run_modctl wait --for=unused -t 5s tun
+run_modctl wait --for=unused -t "$(slow 5)s" tun
 is "$status" 0 "--for=unused returns when the reference is dropped"
 is "$(sysfs tun refcnt)" 0 "and refcnt is 0 then"
 run_modctl wait --for=unused -t 300ms udp_tunnel
