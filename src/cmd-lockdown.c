@@ -256,7 +256,7 @@ static int seal(uint64_t timeout, bool dry_run)
 		printf("wait for udev to settle\nseal: write 1 to " PROC_MODULES_DISABLED "\n");
 		return EXIT_OK;
 	}
-	r = udev_settle(timeout, &signo);
+	r = udev_settle_all(timeout, &signo);
 	if (r == -EINTR)
 		return signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
 	if (r == -ETIMEDOUT) {

@@ -3,10 +3,15 @@
  * udev settling through libudev's queue: the queue file's inotify fd says
  * when to look again, so settling costs no busy polling.
  */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+
 #include <libudev.h>
 
 #include "log.h"
 #include "macro.h"
+#include "sysfs.h"
 #include "udev.h"
 #include "uevent.h"
 #include "wait.h"
@@ -62,6 +67,7 @@ out:
 struct settle_mods {
 	struct udev_queue *q;
 	struct uevent_mon *mon;
+	const char *action;
 	char **names;
 	bool *seen;
 	size_t n;
@@ -75,12 +81,12 @@ static int settle_mods_step(void *userdata, const struct waiter *w)
 	size_t i;
 
 	while (uevent_receive(s->mon, UEVENT_UDEV, &ev) > 0) {
-		if (!streq(ev.action, "add"))
+		if (!streq(ev.action, s->action))
 			continue;
 		for (i = 0; i < s->n; i++)
 			if (!s->seen[i] && module_name_eq(s->names[i], ev.name)) {
 				s->seen[i] = true;
-				log_debug("udev has processed the add event of %s", ev.name);
+				log_debug("udev has processed the %s event of %s", s->action, ev.name);
 			}
 	}
 	s->missing = 0;
@@ -96,9 +102,10 @@ static int settle_mods_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t timeout, int *signo)
+static int settle_events(struct uevent_mon *mon, const char *action, char **names, size_t n,
+			 uint64_t timeout, int *signo)
 {
-	struct settle_mods s = { .mon = mon, .names = names, .n = n };
+	struct settle_mods s = { .mon = mon, .action = action, .names = names, .n = n };
 	struct udev *udev;
 	struct waiter w;
 	size_t i;
@@ -126,10 +133,60 @@ int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t
 	if (r == -ETIMEDOUT)
 		for (i = 0; i < n; i++)
 			if (!s.seen[i])
-				log_error("udev has not processed the add event of %s", names[i]);
+				log_error("udev has not processed the %s event of %s", action, names[i]);
 out:
 	free(s.seen);
 	udev_queue_unref(s.q);
 	udev_unref(udev);
+	return r;
+}
+
+int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t timeout, int *signo)
+{
+	return settle_events(mon, "add", names, n, timeout, signo);
+}
+
+int udev_settle_all(uint64_t timeout, int *signo)
+{
+	struct uevent_mon mon;
+	struct proc_modules pm;
+	char path[PATH_MAX], *names[1];
+	int fd, r;
+
+	/* udevd may not have read the kernel's latest events yet (a busy or
+	 * stopped udevd), and then its queue looks empty. A synthetic "change"
+	 * event for a loaded module is queued behind every pending one: once
+	 * udev has passed it on and its queue is empty, all of them are done. */
+	if (uevent_open(&mon, true) < 0)
+		return udev_settle(timeout, signo);
+	if (uevent_fd(&mon, UEVENT_UDEV) < 0 || proc_modules_read(&pm) < 0) {
+		uevent_close(&mon);
+		return udev_settle(timeout, signo);
+	}
+	if (pm.n == 0) {
+		proc_modules_free(&pm);
+		uevent_close(&mon);
+		return udev_settle(timeout, signo);
+	}
+	names[0] = strdup(pm.mods[0].name);
+	proc_modules_free(&pm);
+	if (!names[0]) {
+		uevent_close(&mon);
+		return log_error_errno(ENOMEM, "out of memory");
+	}
+	snprintf(path, sizeof(path), SYS_MODULE "/%s/uevent", names[0]);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "change", 6) != 6) {
+		log_debug("cannot send a change event through %s: %m; watching udev's queue only", path);
+		if (fd >= 0)
+			close(fd);
+		r = udev_settle(timeout, signo);
+	} else {
+		close(fd);
+		log_info("waiting for udev to process every pending event (marker: %s)", names[0]);
+		r = settle_events(&mon, "change", names, 1, timeout, signo);
+	}
+	free(names[0]);
+	uevent_close(&mon);
 	return r;
 }

@@ -19,3 +19,9 @@ struct uevent_mon;
  * it returns at once (said at -v). Same returns as udev_settle().
  */
 int udev_settle_modules(struct uevent_mon *mon, char **names, size_t n, uint64_t timeout, int *signo);
+/*
+ * Wait until udev has processed every event the kernel has sent so far,
+ * including ones udevd has not read yet (the seal's preflight). Same
+ * returns as udev_settle().
+ */
+int udev_settle_all(uint64_t timeout, int *signo);
