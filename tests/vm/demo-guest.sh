@@ -64,3 +64,99 @@ show modctl refcnt tun
 say "Modules that are not loaded, or built into the kernel:"
 show modctl refcnt veth
 show modctl refcnt unix
+echo
+
+# --- unload, with dependencies -------------------------------------------------------
+say "Unload: holders first, and with --with-deps the dependencies left unused (-n: the plan):"
+show modctl unload -n --with-deps vxlan bridge
+show modctl -v unload --with-deps vxlan bridge
+show modctl unload tun loop dummy
+show modctl list
+
+# --- load ----------------------------------------------------------------------------
+say "Load: what would be loaded, in order, with options (nothing is loaded):"
+show modctl load -n vxlan
+show modctl load -n char-major-10-200
+say "Options from /etc/modprobe.d, and PARAM=VALUE words after a module:"
+printf '$ echo "options loop max_loop=4" > /etc/modprobe.d/loop.conf\n\n'
+echo "options loop max_loop=4" >/etc/modprobe.d/loop.conf
+show modctl load -n loop dummy numdummies=2
+show modctl -v load vxlan loop dummy numdummies=2
+show cat /sys/module/loop/parameters/max_loop
+show modctl list -o NAME,REFCNT,HOLDERS,PARAMETERS
+say "Already loaded is success; a module that does not exist is exit status 3:"
+show modctl load vxlan
+show modctl load no_such_module
+say "Without the privilege (uid 65534, no capabilities):"
+printf '$ setpriv --reuid=65534 ... modctl load tun\n'
+rc=0
+/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- \
+	/usr/bin/modctl load tun 2>&1 || rc=$?
+printf '[exit status %s]\n\n' "$rc"
+rm -f /etc/modprobe.d/loop.conf
+
+# --- lockdown -------------------------------------------------------------------------
+modprobe tun
+say "Lock tun: modctl and kmod's modprobe -r refuse to unload it until it is unlocked:"
+show modctl lockdown tun
+show modctl list -o NAME,REFCNT,LOCK tun vxlan
+show modctl unload tun
+show modprobe -r tun
+show cat /run/modprobe.d/modctl-lockdown.conf
+show modctl unlock tun
+show modctl list -o NAME,LOCK tun
+
+# --- unload while busy ------------------------------------------------------------------------
+say "Unload a module that is in use: a process holds /dev/net/tun for 2 seconds;"
+say "modctl waits, watching refcnt in sysfs, and unloads it right after the release:"
+printf '$ sh -c "exec 3<>/dev/net/tun; sleep 2" &\n'
+sh -c 'exec 3<>/dev/net/tun; sleep 2 3>&-; sed -n "s/^now at \([0-9]*\) nsecs$/\1/p;3q" /proc/timer_list >/tmp/released' &
+sleep 0.3
+show modctl refcnt tun
+show modctl -v unload -t 10s tun
+t1=$(sed -n 's/^now at \([0-9]*\) nsecs$/\1/p;3q' /proc/timer_list)
+if [ -s /tmp/released ]; then
+	say "modctl exited $(( (t1 - $(cat /tmp/released)) / 1000000 )) ms after the holder closed /dev/net/tun"
+	echo
+fi
+say "A reference that is never released: exit status 4 at the timeout, the module stays:"
+modprobe tun
+( exec 3<>/dev/net/tun; exec sleep 600 ) &
+holder=$!
+sleep 0.3
+show modctl unload -t 1s tun
+show modctl refcnt tun
+kill "$holder"
+wait "$holder" 2>/dev/null || :
+
+# --- wait and monitor --------------------------------------------------------------------------
+/usr/bin/modctl unload dummy
+say "Monitor module events (in the background; its output is shown below):"
+printf '$ modctl monitor &\n\n'
+/usr/bin/modctl monitor >/tmp/monitor.out 2>&1 &
+mon=$!
+sleep 0.5
+say "Wait until another process loads dummy:"
+printf '$ modctl -v wait -t 10s dummy & sleep 1; modprobe dummy; wait\n'
+/usr/bin/modctl -v wait -t 10s dummy 2>&1 &
+w=$!
+sleep 1
+modprobe dummy
+rc=0
+wait "$w" || rc=$?
+printf '[exit status %s]\n\n' "$rc"
+say "Wait until nothing uses tun any more (a holder closes /dev/net/tun after 1 s):"
+( exec 3<>/dev/net/tun; exec sleep 1 ) &
+sleep 0.3
+show modctl -v wait --for=unused -t 10s tun
+show modctl wait --for=unloaded -t 500ms tun
+show modctl lockdown dummy
+show modctl unlock dummy
+show modctl unload dummy tun
+sleep 0.5
+kill "$mon"
+wait "$mon" 2>/dev/null || :
+printf '$ cat monitor output\n'
+cat /tmp/monitor.out
+echo
+show modctl list

@@ -59,13 +59,15 @@ kill_leftovers() {
 	wait 2>/dev/null
 }
 
-# Unload every module (several passes: holders first), empty /run and /tmp (only
-# scenarios write there: /run/modprobe.d, /run/modctl), reset module and
-# modctl configuration. Prints the modules it could not remove.
+# Unload every module (several passes: holders first), empty /run and /tmp
+# (only scenarios write there: /run/modprobe.d, /run/modctl, /run/udev), reset
+# module, modctl and udev configuration (udev.sh and seal.sh start
+# systemd-udevd with rules of their own; kill_leftovers has stopped it).
+# Prints the modules it could not remove.
 clean_modules() {
 	rm -rf /run/* /run/.[!.]* /tmp/* /tmp/.[!.]* /etc/modprobe.d /etc/modctl \
-		/usr/local/etc/modctl /usr/local/lib/modctl 2>/dev/null
-	mkdir -p /etc/modprobe.d
+		/usr/local/etc/modctl /usr/local/lib/modctl /etc/udev/rules.d 2>/dev/null
+	mkdir -p /etc/modprobe.d /etc/udev/rules.d
 	pass=0
 	# (test -s is no use: files in /proc have size 0)
 	while grep -q . /proc/modules && [ $pass -lt 10 ]; do

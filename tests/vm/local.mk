@@ -8,7 +8,10 @@
 # no TEST_EXTENSIONS entry: the default LOG_DRIVER (tap-driver) reads them.
 vm_tests = \
 	tests/vm/shared.vmtest \
-	tests/vm/permanent.vmtest
+	tests/vm/permanent.vmtest \
+	tests/vm/disabled.vmtest \
+	tests/vm/seal.vmtest \
+	tests/vm/kernel-force.vmtest
 if VM_TESTS
 TESTS += $(vm_tests)
 endif
@@ -18,7 +21,19 @@ vm_scenarios = \
 	tests/vm/scenarios/list.sh \
 	tests/vm/scenarios/refcnt.sh \
 	tests/vm/scenarios/status.sh \
-	tests/vm/scenarios/permanent.sh
+	tests/vm/scenarios/permanent.sh \
+	tests/vm/scenarios/load.sh \
+	tests/vm/scenarios/load-diff.sh \
+	tests/vm/scenarios/load-diff-opts.sh \
+	tests/vm/scenarios/load-diff-set.sh \
+	tests/vm/scenarios/unload-diff.sh \
+	tests/vm/scenarios/unload.sh \
+	tests/vm/scenarios/lockdown.sh \
+	tests/vm/scenarios/wait-monitor.sh \
+	tests/vm/scenarios/udev.sh \
+	tests/vm/scenarios/disabled.sh \
+	tests/vm/scenarios/seal.sh \
+	tests/vm/scenarios/kernel-force.sh
 EXTRA_DIST += \
 	$(vm_tests) \
 	$(vm_scenarios) \

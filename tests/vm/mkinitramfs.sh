@@ -8,9 +8,11 @@
 #
 #  base    $(dirname OUT)/base.cpio.gz, gzip'd newc, rebuilt only when its
 #          inputs change (a sha256 stamp of them in base.stamp): busybox and
-#          its applet links, kmod's tools, jq, util-linux setpriv, their
-#          shared libraries, the modules of modules.list with their
-#          dependency closure plus depmod's indexes for the guest, /etc
+#          its applet links, kmod's tools, jq, util-linux setpriv and script,
+#          systemd-udevd (udevadm and udev's rules; see find_udev), the
+#          kernel's config as /boot/config-KVER, their shared libraries,
+#          the modules of modules.list with their dependency closure plus
+#          depmod's indexes for the guest, /etc
 #          (passwd/group with root and nobody), /init (guest-init.sh);
 #  overlay rebuilt every time (it is small): the modctl under test ($MODCTL,
 #          the real ELF behind a libtool wrapper if need be) and the shared
@@ -73,6 +75,79 @@ done
 jq=${JQ:-}
 [ -n "$jq" ] && [ -x "$jq" ] || jq=$(command -v jq) || missing jq jq
 setpriv=$(command -v setpriv) || missing setpriv util-linux
+# script runs a command under a pseudo-terminal (progress lines on a tty)
+script=$(command -v script) || missing script bsdutils
+
+# systemd-udevd for the scenarios that test udev settling for real (they
+# start it themselves; /init does not). From the host's udev package when
+# it is installed, otherwise from Debian's udev package, downloaded once
+# with apt-get download and extracted into the kernel cache (next to the
+# kernel). Sets udev_root ("" for the host) and udevadm, or udev_why.
+udev_root=
+udevadm=
+udev_why=
+find_udev() {
+	for _u in /usr/bin/udevadm /bin/udevadm; do
+		if [ -x "$_u" ] && { [ -d /usr/lib/udev/rules.d ] || [ -d /lib/udev/rules.d ]; }; then
+			udevadm=$_u
+			return 0
+		fi
+	done
+	_cache=$(dirname "$kdir")
+	for _d in "$_cache"/udev-*; do
+		if [ -f "$_d/.complete" ] && [ -x "$_d/bin/udevadm" ]; then
+			udev_root=$_d
+			udevadm=$_d/bin/udevadm
+			return 0
+		fi
+	done
+	if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+		udev_why="no udevadm on the host and no apt-get/dpkg-deb to fetch Debian's udev package"
+		return 1
+	fi
+	(
+		set -e
+		flock 9 2>/dev/null || :
+		# another build may have fetched it while we waited for the lock
+		for _d in "$_cache"/udev-*; do
+			[ ! -f "$_d/.complete" ] || exit 0
+		done
+		tmp=$_cache/udev.tmp
+		rm -rf "$tmp"
+		mkdir -p "$tmp/dl"
+		if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
+			chown _apt "$tmp/dl" 2>/dev/null || :
+		fi
+		(cd "$tmp/dl" && apt-get download -q udev >&2)
+		deb=$(ls "$tmp"/dl/udev_*.deb | head -n 1)
+		v=$(basename "$deb" .deb)
+		v=${v#udev_}
+		v=${v%_*}
+		mkdir -p "$tmp/root"
+		dpkg-deb -x "$deb" "$tmp/root"
+		touch "$tmp/root/.complete"
+		rm -rf "$_cache/udev-$v"
+		mv "$tmp/root" "$_cache/udev-$v"
+		rm -rf "$tmp"
+	) 9>"$_cache/.udev.lock" || {
+		udev_why="apt-get download udev failed (no udevadm on the host either)"
+		return 1
+	}
+	for _d in "$_cache"/udev-*; do
+		if [ -f "$_d/.complete" ] && [ -x "$_d/bin/udevadm" ]; then
+			udev_root=$_d
+			udevadm=$_d/bin/udevadm
+			return 0
+		fi
+	done
+	udev_why="Debian's udev package has no bin/udevadm"
+	return 1
+}
+if find_udev; then
+	say "systemd-udevd from ${udev_root:-the host}"
+else
+	say "warning: no systemd-udevd in the image: $udev_why"
+fi
 
 # --- shared libraries --------------------------------------------------------
 # ldd_libs FILE [LDD...]: absolute paths of the libraries FILE needs.
@@ -129,12 +204,13 @@ make_cpio() {
 
 # --- base image --------------------------------------------------------------
 base="$outdir/base.cpio.gz"
-tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv"; do ldd_libs "$f"; done | sort -u)
+tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv" "$script" $udevadm; do ldd_libs "$f"; done | sort -u)
 stamp=$(
 	{
 		cat "$here/mkinitramfs.sh" "$here/guest-init.sh" "$here/modules.list"
 		printf '%s\n' "$kdir"
-		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$depmod" "$modprobe" $tools_libs
+		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$depmod" "$modprobe" $udevadm $tools_libs
+		printf '%s\n' "$udev_root" "$udev_why"
 	} | sha256sum | cut -d' ' -f1
 )
 
@@ -161,6 +237,20 @@ build_base() {
 	ln -s kmod "$root/usr/bin/lsmod"
 	install_file "$jq" /usr/bin/jq "$root" 0755
 	install_file "$setpriv" /usr/bin/setpriv "$root" 0755
+	install_file "$script" /usr/bin/script "$root" 0755
+	if [ -n "$udevadm" ]; then
+		install_file "$udevadm" /usr/bin/udevadm "$root" 0755
+		mkdir -p "$root/usr/lib/systemd" "$root/usr/lib/udev/rules.d" "$root/etc/udev/rules.d"
+		# udevadm runs as the daemon when called by this name
+		ln -s ../../bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
+		for r in "$udev_root"/lib/udev/rules.d/*.rules "$udev_root"/usr/lib/udev/rules.d/*.rules; do
+			if [ -e "$r" ]; then
+				install_file "$r" "/usr/lib/udev/rules.d/$(basename "$r")" "$root"
+			fi
+		done
+	else
+		printf '%s\n' "$udev_why" >"$root/etc/no-udevd"
+	fi
 	install_file "$busybox" /usr/bin/busybox "$root" 0755
 	for a in $("$busybox" --list); do
 		case $a in busybox | init | linuxrc) continue ;; esac
@@ -186,6 +276,10 @@ build_base() {
 		done
 	done
 	rmdir "$emptyconf"
+	# for modctl unload --kernel-force (CONFIG_MODULE_FORCE_UNLOAD)
+	if [ -e "$kdir/boot/config-$kver" ]; then
+		install_file "$kdir/boot/config-$kver" "/boot/config-$kver" "$root"
+	fi
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -e "$kdir/lib/modules/$kver/$f" ] && install_file "$kdir/lib/modules/$kver/$f" "$mdir/$f" "$root"
 	done
