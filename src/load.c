@@ -87,7 +87,11 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 {
 	struct probe_state *ps = load_probe_state;
 	const char *path = kmod_module_get_path(m);
+	int olen = options ? (int)strlen(options) : 0;
 
+	/* libkmod's option string can end in a blank (modprobe.d options). */
+	while (olen > 0 && (options[olen - 1] == ' ' || options[olen - 1] == '\t'))
+		olen--;
 	snprintf(ps->current_buf, sizeof(ps->current_buf), "%s", kmod_module_get_name(m));
 	ps->current = ps->current_buf;
 	ps->current_is_install = install;
@@ -99,16 +103,15 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 			printf("install %s %s\n", kmod_module_get_name(m),
 			       kmod_module_get_install_commands(m) ? kmod_module_get_install_commands(m) : "");
 		else
-			printf("load %s %s%s%s\n", kmod_module_get_name(m), path ? path : "(no file)",
-			       options && *options ? " " : "", options ? options : "");
+			printf("load %s %s%s%.*s\n", kmod_module_get_name(m), path ? path : "(no file)",
+			       olen ? " " : "", olen, olen ? options : "");
 		return;
 	}
 	if (install)
 		log_info("running the install command of %s: %s", kmod_module_get_name(m),
 			 kmod_module_get_install_commands(m) ? kmod_module_get_install_commands(m) : "");
 	else
-		log_info("loading %s%s%s", kmod_module_get_name(m), options && *options ? " " : "",
-			 options ? options : "");
+		log_info("loading %s%s%.*s", kmod_module_get_name(m), olen ? " " : "", olen, olen ? options : "");
 }
 
 /* The module directory libkmod searches, for "not found" messages. */

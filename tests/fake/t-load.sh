@@ -73,6 +73,8 @@ rm "$MP/inst.conf"
 fakectl remove dummy
 run_modctl load -n dummy numdummies=1 firmware=/lib/x.ko
 is "$status:$out" "0:load dummy /lib/modules/6.1.0-fake/kernel/drivers/net/dummy.ko numdummies=4 numdummies=1 firmware=/lib/x.ko" "a PARAM=VALUE word may hold a path"
+run_modctl load -n dummy
+is "$out" "load dummy /lib/modules/6.1.0-fake/kernel/drivers/net/dummy.ko numdummies=4" "modprobe.d options without a trailing blank"
 
 # --- not found and bad input ---------------------------------------------------------------------
 run_modctl load nosuch
