@@ -108,10 +108,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* load_parse(): a parameter belongs to the module before it. */
 			if (n_items == 0)
 				continue; /* "parameter comes before any module" */
-			fuzz_check(load_add_option(&options[n_items - 1], a) == 0, "load_add_option");
-			fuzz_check(strstr(options[n_items - 1], a) ||
-					   strchr(options[n_items - 1], '"'),
-				   "'%s' lost", a);
+			{
+				char *before = options[n_items - 1] ? strdup(options[n_items - 1]) : NULL;
+				int r = load_add_option(&options[n_items - 1], a);
+
+				/* A quote inside a value is refused (a usage error) and
+				 * leaves the options as they were. */
+				fuzz_check(r == 0 || r == -EINVAL, "load_add_option() = %d", r);
+				if (r == -EINVAL)
+					fuzz_check((!before && !options[n_items - 1]) ||
+						   (before && options[n_items - 1] && strcmp(before, options[n_items - 1]) == 0),
+						   "a refused word changed the options");
+				else
+					fuzz_check(strstr(options[n_items - 1], a) || strchr(options[n_items - 1], '"'),
+						   "'%s' lost", a);
+				free(before);
+			}
 		} else {
 			char norm[MODULE_NAME_MAX + 1];
 
