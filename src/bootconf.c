@@ -149,10 +149,11 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
 			}
 			conf->n_preload++;
 			for (i = 2; i < n; i++) {
-				const char *eq = strchr(w[i], '=');
 				int r;
 
-				if (!eq || eq == w[i]) {
+				/* The same rule as on the command line: a parameter name
+				 * of letters, digits, '_', '-' and '.' before the '='. */
+				if (!load_arg_is_param(w[i])) {
 					conf_error(conf, file, line, "'%s' is not a PARAM=VALUE word", w[i]);
 					continue;
 				}
