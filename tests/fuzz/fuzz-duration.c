@@ -50,10 +50,12 @@ static void check_format(uint64_t usec)
 static int parse_with(const char *base, const char *suffix, uint64_t *usec)
 {
 	char buf[256];
+	size_t blen = strlen(base), slen = strlen(suffix);
 
-	if (strlen(base) + strlen(suffix) >= sizeof(buf))
+	if (blen + slen >= sizeof(buf))
 		return -1;
-	snprintf(buf, sizeof(buf), "%s%s", base, suffix);
+	memcpy(buf, base, blen);
+	memcpy(buf + blen, suffix, slen + 1);
 	return parse_duration(buf, usec);
 }
 
