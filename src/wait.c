@@ -125,6 +125,7 @@ int waiter_run(struct waiter *w, wait_step_fn step, void *userdata)
 
 static int progress_tty = -1;
 static bool progress_drawn;
+static char progress_line[256];
 
 static void progress_clear_hook(void)
 {
@@ -146,8 +147,13 @@ void progress_show(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* Callers report every poll (up to a few hundred a second); the
+	 * terminal only hears about a change (elapsed time moves in tenths). */
+	if (progress_drawn && streq(line, progress_line))
+		return;
 	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
+	memcpy(progress_line, line, sizeof(line));
 	progress_drawn = true;
 }
 

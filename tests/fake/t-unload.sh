@@ -170,6 +170,10 @@ fakectl set-refcnt tun 1
 fakectl script tun refcnt-drop 400
 env $(fake_env) script -qec "$MODCTL unload tun" /dev/null >"$FAKE_TMP/pty" 2>&1
 like "$(tr '\r' '\n' <"$FAKE_TMP/pty")" "tun: refcnt 1: one reference held, [0-9.]+m?s/10s" "a progress line on a terminal"
+# modctl polls every few milliseconds; the terminal hears only of changes.
+draws=$(sed 's/\r\x1b\[K/\n/g' "$FAKE_TMP/pty" | grep -c 'tun: ')
+repeats=$(sed 's/\r\x1b\[K/\n/g' "$FAKE_TMP/pty" | grep 'tun: ' | uniq -d | wc -l)
+is "$repeats" 0 "the line is redrawn only when it changes ($draws draws)"
 fakectl add tun --refcnt 1
 fakectl script tun refcnt-drop 300
 run_modctl unload tun
