@@ -83,7 +83,7 @@ int parse_duration(const char *s, uint64_t *usec)
 	};
 	char *end;
 	double v;
-	size_t i;
+	size_t i, digits;
 
 	if (!s || !*s)
 		return -EINVAL;
@@ -91,11 +91,16 @@ int parse_duration(const char *s, uint64_t *usec)
 		*usec = DURATION_INFINITY;
 		return 0;
 	}
-	if (!isdigit((unsigned char)*s) && *s != '.')
+	/* Plain decimal only: strtod alone would also take "0x10", "1e3",
+	 * "inf" and leading blanks, which the documentation does not promise. */
+	digits = strspn(s, "0123456789");
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (digits == 0 || (digits == 1 && *s == '.'))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
+	if (errno || end != s + digits || !isfinite(v) || v < 0)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (streq(end, units[i].suffix)) {

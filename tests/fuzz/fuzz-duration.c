@@ -78,6 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(usec == DURATION_INFINITY || usec < 9200000000000000000ULL,
 			   "'%s' gives %" PRIu64, s, usec);
 		check_format(usec);
+		if (usec != DURATION_INFINITY) {
+			const char *unit = s + strspn(s, "0123456789.");
+
+			fuzz_check(strchr(s, '.') == strrchr(s, '.') &&
+					   (!*unit || !strcmp(unit, "ms") || !strcmp(unit, "s") ||
+					    !strcmp(unit, "m")),
+				   "'%s' is not a plain decimal number with a unit", s);
+		}
 	}
 
 	/* A bare number is seconds; the suffixes scale it. */

@@ -77,7 +77,16 @@ static void test_duration(void **state)
 	assert_int_equal(parse_duration("s", &us), -EINVAL);
 	assert_int_equal(parse_duration("", &us), -EINVAL);
 	assert_int_equal(parse_duration("nan", &us), -EINVAL);
-	assert_int_equal(parse_duration("1e30s", &us), -ERANGE);
+	assert_int_equal(parse_duration("99999999999999m", &us), -ERANGE);
+	assert_int_equal(parse_duration("1e3", &us), -EINVAL);
+	assert_int_equal(parse_duration("0x10", &us), -EINVAL);
+	assert_int_equal(parse_duration(".", &us), -EINVAL);
+	assert_int_equal(parse_duration(" 1s", &us), -EINVAL);
+	assert_int_equal(parse_duration("inf", &us), -EINVAL);
+	assert_int_equal(parse_duration("1.s", &us), 0);
+	assert_int_equal(us, 1000000);
+	assert_int_equal(parse_duration(".5s", &us), 0);
+	assert_int_equal(us, 500000);
 }
 
 static void test_format_duration(void **state)
