@@ -17,6 +17,7 @@
  *   ROOT/.fake/lock           flock()ed around every state change
  *   ROOT/proc/modules, ROOT/sys/module/NAME/...  rendered from the database
  */
+#include "../kernel-args.h"
 #include "fakestate.h"
 
 #include <ctype.h>
@@ -1782,50 +1783,6 @@ static const char *param_default(const char *type)
 	return "0\n";
 }
 
-/* Kernel next_arg(): split "a=1 b=\"x y\" c" into name/value, quotes removed. */
-static char *next_arg(char *args, char **param, char **val)
-{
-	size_t i, equals = 0;
-	int in_quote = 0, quoted = 0;
-
-	if (*args == '"') {
-		args++;
-		in_quote = 1;
-		quoted = 1;
-	}
-	for (i = 0; args[i]; i++) {
-		if (isspace((unsigned char)args[i]) && !in_quote)
-			break;
-		if (equals == 0 && args[i] == '=')
-			equals = i;
-		if (args[i] == '"')
-			in_quote = !in_quote;
-	}
-	*param = args;
-	if (!equals) {
-		*val = NULL;
-	} else {
-		args[equals] = '\0';
-		*val = args + equals + 1;
-		if (**val == '"') {
-			(*val)++;
-			if (i > 0 && args[i - 1] == '"')
-				args[i - 1] = '\0';
-		}
-	}
-	if (quoted && i > 0 && args[i - 1] == '"')
-		args[i - 1] = '\0';
-	if (args[i]) {
-		args[i] = '\0';
-		args += i + 1;
-	} else {
-		args += i;
-	}
-	while (isspace((unsigned char)*args))
-		args++;
-	return args;
-}
-
 struct param {
 	char name[64];
 	char type[16];
@@ -1857,13 +1814,11 @@ static int params_build(const struct modinfo *mi, const char *args, struct param
 	copy = strdup(args);
 	if (!copy)
 		return -ENOMEM;
-	a = copy;
-	while (isspace((unsigned char)*a))
-		a++;
+	a = kernel_skip_spaces(copy);
 	while (*a) {
 		char *pname, *val;
 
-		a = next_arg(a, &pname, &val);
+		a = kernel_next_arg(a, &pname, &val);
 		norm_param(pname);
 		for (i = 0; i < n; i++) {
 			char norm[64];

@@ -12,7 +12,7 @@
  */
 #include "bootconf.h"
 #include "fuzz.h"
-#include "kernel-args.h"
+#include "../kernel-args.h"
 #include "log.h"
 #include "util.h"
 

@@ -14,7 +14,7 @@
 #include <ctype.h>
 
 #include "fuzz.h"
-#include "kernel-args.h"
+#include "../kernel-args.h"
 #include "load.h"
 #include "log.h"
 

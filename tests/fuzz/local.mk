@@ -156,7 +156,7 @@ clean-local-fuzz:
 EXTRA_DIST += \
 	tests/fuzz/README.md \
 	tests/fuzz/fuzz.h \
-	tests/fuzz/kernel-args.h \
+	tests/kernel-args.h \
 	tests/fuzz/known-bugs \
 	tests/fuzz/run-fuzz.sh \
 	tests/fuzz/corpus \
