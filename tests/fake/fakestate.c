@@ -1497,6 +1497,26 @@ static void script_event(const char *root, const char *name, const char *event)
 		script_save(root, name, dv, n);
 }
 
+void fk_probe(const char *root, const char *path)
+{
+	char name[FK_NAME_MAX], p[FK_PATH];
+	size_t n = strcspn(path, "/");
+	struct stat st;
+	int fd;
+
+	if (n == 0 || n >= sizeof(name))
+		return;
+	memcpy(name, path, n);
+	name[n] = '\0';
+	if (pjoin(p, sizeof(p), "%s/.fake/script/%s", root, name) < 0 || fk_ops->lstat(p, &st) < 0)
+		return;
+	fd = fk_lock(root);
+	if (fd < 0)
+		return;
+	script_event(root, name, "probe");
+	fk_unlock(fd);
+}
+
 /* Scripted errno for KW ("load-error"/"unload-error"/"init-error"), consuming
  * one use of a counted directive.  Returns 0 when none applies. */
 static int script_errno(const char *root, const char *name, const char *kw)
@@ -2673,8 +2693,9 @@ static int cmd_script(const char *root, int argc, char **argv)
 		if (j == 3 && strstr(argv[2], "-error"))
 			continue;
 		if (is_timed(argv[2]) && j == 4) {
-			if (strcmp(argv[j], "now") && strcmp(argv[j], "unload") && strcmp(argv[j], "load")) {
-				fk_msg("script: trigger must be now, load or unload");
+			if (strcmp(argv[j], "now") && strcmp(argv[j], "unload") && strcmp(argv[j], "load") &&
+			    strcmp(argv[j], "probe")) {
+				fk_msg("script: trigger must be now, load, unload or probe");
 				return 2;
 			}
 			continue;

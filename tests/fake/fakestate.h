@@ -44,6 +44,9 @@ int fk_sys_delete_module(const char *root, const char *name, unsigned int flags)
 
 /* Apply due timers (ROOT/.fake/timers).  Cheap when there are none. */
 void fk_tick(const char *root);
+/* A program under the shim touched /sys/module/PATH: arm NAME's timed
+ * directives with the "probe" trigger (PATH starts with NAME). */
+void fk_probe(const char *root, const char *path);
 /* Called by the shim after something opened ROOT/proc/modules. */
 void fk_after_proc_modules_read(const char *root);
 

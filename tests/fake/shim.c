@@ -323,6 +323,8 @@ static void maybe_tick(const char *p)
 
 	if (!strncmp(p, "/proc/", 6) || !strncmp(p, "/sys/", 5))
 		fk_tick(root);
+	if (!strncmp(p, "/sys/module/", 12))
+		fk_probe(root, p + 12);
 	errno = e;
 }
 

@@ -37,14 +37,14 @@ world 2>/dev/null || true
 
 # --- the kernel's other answers -------------------------------------------------
 fakectl add loop --state coming
-fakectl script loop live-after "$(slow 200)" now
+fakectl script loop live-after "$(slow 200)" unload
 run_modctl unload loop
 is "$status" 0 "EBUSY while coming: waits until live, then unloads"
 nok "loop is gone" loaded loop
 
 fakectl add dummy
 fakectl set-state dummy going
-fakectl script dummy gone-after "$(slow 200)" now
+fakectl script dummy gone-after "$(slow 200)" probe
 run_modctl unload dummy
 is "$status" 0 "going: waits until gone, and that is success"
 nok "dummy is gone" loaded dummy

@@ -23,7 +23,7 @@ run_modctl wait -t "$(slow 5)s" tun
 is "$status" 0 "--for=loaded returns when the module comes"
 
 fakectl set-refcnt tun 1
-fakectl script tun refcnt-drop 300 now
+fakectl script tun refcnt-drop 300 probe
 run_modctl wait --for=unused -t "$(slow 5)s" tun
 is "$status" 0 "--for=unused returns when the reference is dropped"
 is "$(sysfs tun refcnt)" 0 "and refcnt is 0 then"
