@@ -18,10 +18,10 @@
 #   CC (gcc; must link -static), and tests/vm's knobs (MODCTL, top_srcdir,
 #   top_builddir, VM_*). Raw records: tests/vm/out/bench-load.data.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
-top_builddir=${top_builddir:-$(pwd)}
-export top_srcdir top_builddir
+NAME=load
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_LOAD_COUNT=${BENCH_LOAD_COUNT:-20}
 # Leaves first (each pulls its dependency chain: vxlan -> udp_tunnel,
@@ -29,18 +29,7 @@ BENCH_LOAD_COUNT=${BENCH_LOAD_COUNT:-20}
 # common modules a bigger image may have.
 BENCH_LOAD_MODULES=${BENCH_LOAD_MODULES:-tun loop dummy veth vxlan geneve bridge macvtap \
 bonding team ifb nlmon ipvlan macsec wireguard gtp vcan can_raw nbd zram}
-CC=${CC:-gcc}
-out=$top_builddir/tests/vm/out
-data=$out/bench-load.data
-mkdir -p "$out"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/modctl-bench-load.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/root/bench"
-"$CC" -static -O2 -o "$work/root/bench/benchtool" "$top_srcdir/bench/benchtool.c" || {
-	echo "bench/load: cannot build a static bench/benchtool.c with $CC (Debian: libc6-dev)" >&2
-	exit 1
-}
 {
 	printf 'BENCH_RUNS=%s\n' "$BENCH_RUNS"
 	printf 'BENCH_LOAD_COUNT=%s\n' "$BENCH_LOAD_COUNT"
@@ -51,34 +40,11 @@ VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-$((600 + 60 * BENCH_RUNS))}
 export VM_SCENARIO_TIMEOUT
 
 echo "bench/load: $BENCH_RUNS runs per tool, booting the VM..." >&2
-start=$(date +%s)
-load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || :)
-# stream progress to stderr, keep the records
-{
-	rc=0
-	"$top_srcdir/tests/vm/run.sh" --bench bench-load "$here/load-guest.sh" "$work/root" || rc=$?
-	echo "$rc" >"$work/rc"
-} | tee "$work/guest.out" | grep --line-buffered -v '^@R ' >&2 || :
-rc=$(cat "$work/rc")
-grep '^@R ' "$work/guest.out" | sed 's/^@R //' >"$data" || :
-end=$(date +%s)
-load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || :)
-if [ "$rc" -ne 0 ]; then
-	echo "bench/load: the VM run failed (status $rc)" >&2
-	exit "$rc"
-fi
-if ! grep -q '^guest: done' "$work/guest.out"; then
-	echo "bench/load: the guest script stopped before its end (console: $out/bench-load.console)" >&2
-	exit 1
-fi
-if ! grep -q '^load ' "$data"; then
-	echo "bench/load: no results came back from the guest" >&2
-	exit 1
-fi
+bench_boot "$here/load-guest.sh" load
 
 n=$(awk '$1 == "modules" { print $2 }' "$data")
 echo
-echo "bench/load: loading $n modules from a clean state, Linux $(sed -n 's/^guest: Linux \([^,]*\),.*/\1/p' "$work/guest.out") under QEMU/TCG"
+echo "bench/load: loading $n modules from a clean state, Linux $(bench_guest_kernel) under QEMU/TCG"
 echo "modules: $(awk '$1 == "modules" { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$data")"
 echo
 awk '

@@ -50,6 +50,7 @@ bench-load: modctl$(EXEEXT)
 EXTRA_DIST += \
 	bench/list.sh \
 	bench/lockdown.sh \
+	bench/lib.sh \
 	bench/unload.sh \
 	bench/unload-guest.sh \
 	bench/load.sh \

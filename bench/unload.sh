@@ -26,25 +26,14 @@
 # the time), CC (gcc; must link -static), plus tests/vm's knobs (MODCTL,
 # top_srcdir, top_builddir, VM_*). Raw records: tests/vm/out/bench-unload.data.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
-top_builddir=${top_builddir:-$(pwd)}
-export top_srcdir top_builddir
+NAME=unload
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init
 BENCH_TRIALS=${BENCH_TRIALS:-30}
 BENCH_IDLE_RUNS=${BENCH_IDLE_RUNS:-5}
 BENCH_SEED=${BENCH_SEED:-$(date +%s)}
-CC=${CC:-gcc}
-out=$top_builddir/tests/vm/out
-data=$out/bench-unload.data
-mkdir -p "$out"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/modctl-bench-unload.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/root/bench"
-"$CC" -static -O2 -o "$work/root/bench/benchtool" "$top_srcdir/bench/benchtool.c" || {
-	echo "bench/unload: cannot build a static bench/benchtool.c with $CC (Debian: libc6-dev)" >&2
-	exit 1
-}
 delays=$(awk -v seed="$BENCH_SEED" -v n="$BENCH_TRIALS" 'BEGIN {
 	srand(seed)
 	for (i = 0; i < n; i++) printf "%d ", 100000 + int(rand() * 2900001)
@@ -60,33 +49,10 @@ VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-$((600 + 30 * BENCH_TRIALS))}
 export VM_SCENARIO_TIMEOUT
 
 echo "bench/unload: $BENCH_TRIALS trials (seed $BENCH_SEED), booting the VM..." >&2
-start=$(date +%s)
-load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || :)
-# stream progress to stderr, keep the records
-{
-	rc=0
-	"$top_srcdir/tests/vm/run.sh" --bench bench-unload "$here/unload-guest.sh" "$work/root" || rc=$?
-	echo "$rc" >"$work/rc"
-} | tee "$work/guest.out" | grep --line-buffered -v '^@R ' >&2 || :
-rc=$(cat "$work/rc")
-grep '^@R ' "$work/guest.out" | sed 's/^@R //' >"$data" || :
-end=$(date +%s)
-load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || :)
-if [ "$rc" -ne 0 ]; then
-	echo "bench/unload: the VM run failed (status $rc)" >&2
-	exit "$rc"
-fi
-if ! grep -q '^guest: done' "$work/guest.out"; then
-	echo "bench/unload: the guest script stopped before its end (console: $out/bench-unload.console)" >&2
-	exit 1
-fi
-if ! grep -q '^held ' "$data"; then
-	echo "bench/unload: no results came back from the guest" >&2
-	exit 1
-fi
+bench_boot "$here/unload-guest.sh" held
 
 echo
-echo "bench/unload: release-to-unloaded latency of tun on Linux $(sed -n 's/^guest: Linux \([^,]*\),.*/\1/p' "$work/guest.out") under QEMU/TCG"
+echo "bench/unload: release-to-unloaded latency of tun on Linux $(bench_guest_kernel) under QEMU/TCG"
 echo "(seed $BENCH_SEED; the holder releases tun 0.1-3 s after the unloader starts;"
 echo " latency = release -> unloader exit; p99 is nearest-rank: the max when under 100 trials)"
 echo
