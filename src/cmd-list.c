@@ -11,12 +11,6 @@
 #include "modctl.h"
 #include "modtable.h"
 
-struct list_args {
-	struct output_options out;
-	char **modules;
-	int n_modules;
-};
-
 static error_t list_parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_args *a = state->input;
@@ -26,7 +20,7 @@ static error_t list_parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &a->out;
 		break;
 	default:
-		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
+		return parse_module_words(key, state, &a->modules, false);
 	}
 	return 0;
 }
@@ -46,35 +40,47 @@ static const struct argp list_argp = {
 	.children = list_children,
 };
 
-static int list_run(int argc, char *argv[])
+/* The columns (-o, $MODCTL_COLUMNS) are chosen here: a bad one is a usage error. */
+static int list_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct list_args a = { 0 };
+	struct list_args *a = &inv->list;
+	int r;
+
+	r = command_parse(inv, &list_argp, argc, argv, a);
+	if (r || inv->exit || a->out.list_columns)
+		return r;
+	r = check_module_words(argv[0], &a->modules);
+	if (r)
+		return r;
+	if (output_init(&a->table, module_columns, _COL_MAX, &a->out, "MODCTL_COLUMNS",
+			MODULE_COLUMNS_DEFAULT, "modules") < 0) {
+		fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static void list_done(struct invocation *inv)
+{
+	output_free(&inv->list.table);
+}
+
+static int list_run(struct invocation *inv)
+{
+	const struct list_args *a = &inv->list;
+	struct output *out = &inv->list.table;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct kmod_ctx *ctx = NULL;
-	struct output out = { 0 };
 	int code = EXIT_OK, r, i;
 	unsigned need;
 	size_t m;
 	bool *found = NULL;
 
-	r = command_parse(&list_argp, argc, argv, &a);
-	if (r)
-		return r;
-	if (a.out.list_columns)
-		return output_print_columns(module_columns, _COL_MAX, &a.out) < 0 ? EXIT_FAIL : EXIT_OK;
+	if (a->out.list_columns)
+		return output_print_columns(module_columns, _COL_MAX, &a->out) < 0 ? EXIT_FAIL : EXIT_OK;
 
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
-
-	if (output_init(&out, module_columns, _COL_MAX, &a.out, "MODCTL_COLUMNS",
-			MODULE_COLUMNS_DEFAULT, "modules") < 0) {
-		output_free(&out);
-		fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	need = module_columns_needs(&out);
+	need = module_columns_needs(out);
 
 	r = proc_modules_read(&pm);
 	if (r == -ENOENT) {
@@ -95,7 +101,7 @@ static int list_run(int argc, char *argv[])
 		goto out;
 	}
 
-	found = calloc((size_t)a.n_modules + 1, sizeof(bool));
+	found = calloc((size_t)a->modules.n + 1, sizeof(bool));
 	if (!found) {
 		code = EXIT_FAIL;
 		goto out;
@@ -103,11 +109,11 @@ static int list_run(int argc, char *argv[])
 	for (m = 0; m < pm.n; m++) {
 		struct module_facts f;
 
-		if (a.n_modules) {
+		if (a->modules.n) {
 			bool wanted = false;
 
-			for (i = 0; i < a.n_modules; i++) {
-				if (module_name_eq(a.modules[i], pm.mods[m].name)) {
+			for (i = 0; i < a->modules.n; i++) {
+				if (module_name_eq(a->modules.v[i], pm.mods[m].name)) {
 					found[i] = wanted = true;
 				}
 			}
@@ -117,7 +123,7 @@ static int list_run(int argc, char *argv[])
 		r = module_facts_gather(&f, &pm.mods[m], pm.mods[m].name, need, ctx,
 					need & NEED_REGISTRY ? &ls : NULL);
 		if (r == 0)
-			r = module_facts_add_row(&out, &f, a.out.json);
+			r = module_facts_add_row(out, &f, a->out.json);
 		module_facts_free(&f);
 		if (r < 0) {
 			log_error_errno(r, "cannot build the table: %m");
@@ -125,18 +131,17 @@ static int list_run(int argc, char *argv[])
 			goto out;
 		}
 	}
-	for (i = 0; i < a.n_modules; i++) {
+	for (i = 0; i < a->modules.n; i++) {
 		if (!found[i]) {
-			log_error("module %s is not loaded", a.modules[i]);
+			log_error("module %s is not loaded", a->modules.v[i]);
 			exit_keep_first(&code, EXIT_NOTFOUND);
 		}
 	}
 	/* An empty table still prints its heading (or an empty JSON array). */
-	if (output_print(&out) < 0)
+	if (output_print(out) < 0)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	free(found);
-	output_free(&out);
 	if (ctx)
 		kmod_unref(ctx);
 	lock_state_free(&ls);
@@ -147,5 +152,7 @@ out:
 const struct command cmd_list = {
 	.name = "list",
 	.summary = "show loaded modules as a table",
+	.parse = list_parse_args,
 	.run = list_run,
+	.done = list_done,
 };

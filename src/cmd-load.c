@@ -24,16 +24,12 @@ enum {
 	OPT_SETTLE,
 };
 
-struct load_args {
-	struct load_opts o;
-	bool lockdown;
-	uint64_t settle;      /* 0: do not wait for udev */
+/* What a run loaded. */
+struct loaded {
 	char **loaded;        /* modules to lock afterwards */
 	size_t n_loaded;
 	char **inserted;      /* modules this run inserted: --settle waits for their events */
 	size_t n_inserted;
-	struct load_item *items;
-	size_t n_items;
 };
 
 static const struct argp_option load_options[] = {
@@ -66,28 +62,38 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SETTLE:
 		a->settle = 30000000;
-		if (arg && (parse_duration(arg, &a->settle) < 0 || a->settle == 0))
+		if (arg && (parse_duration(arg, &a->settle) < 0 || a->settle == 0)) {
 			argp_error(state, "invalid duration '%s' for --settle (use e.g. 500ms, 10s, 1m or infinity)",
 				   arg);
+			return EINVAL;
+		}
 		break;
 	case ARGP_KEY_ARG:
 		if (load_arg_is_param(arg)) {
-			if (a->n_items == 0)
+			if (a->n_items == 0) {
 				argp_error(state, "parameter '%s' comes before any module", arg);
+				return EINVAL;
+			}
 			r = load_add_option(&a->items[a->n_items - 1].options, arg);
-			if (r == -EINVAL)
+			if (r == -EINVAL) {
 				argp_error(state, "parameter '%s': a double quote may only enclose the whole value", arg);
-			if (r < 0)
+				return EINVAL;
+			}
+			if (r < 0) {
 				argp_failure(state, EXIT_FAIL, ENOMEM, "out of memory");
+				return ENOMEM;
+			}
 			break;
 		}
-		if (!*arg || strpbrk(arg, " \t\n") || strlen(arg) > 4096)
+		if (!*arg || strpbrk(arg, " \t\n") || strlen(arg) > 4096) {
 			argp_error(state, "invalid module name '%s'", arg);
+			return EINVAL;
+		}
 		a->items[a->n_items++] = (struct load_item){ .arg = arg };
 		break;
 	case ARGP_KEY_NO_ARGS:
 		argp_error(state, "no module given");
-		break;
+		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -133,7 +139,7 @@ static void remember(char ***list, size_t *n, const char *name)
 
 static void remember_loaded(const char *name, bool inserted, void *data)
 {
-	struct load_args *a = data;
+	struct loaded *a = data;
 
 	remember(&a->loaded, &a->n_loaded, name);
 	if (inserted)
@@ -141,7 +147,7 @@ static void remember_loaded(const char *name, bool inserted, void *data)
 }
 
 /* Lock what was loaded: asked with --lockdown, or lockdown-all mode is on. */
-static int lock_loaded(struct load_args *a)
+static int lock_loaded(const struct loaded *a)
 {
 	struct registry_txn txn;
 	bool changed = false;
@@ -171,22 +177,35 @@ static int lock_loaded(struct load_args *a)
 	return code;
 }
 
-static int load_run(int argc, char *argv[])
+static int load_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct load_args a = { 0 };
+	/* Every word may be a module. */
+	inv->load.items = calloc((size_t)argc + 1, sizeof(*inv->load.items));
+	if (!inv->load.items)
+		return EXIT_FAIL;
+	return command_parse(inv, &load_argp, argc, argv, &inv->load);
+}
+
+static void load_done(struct invocation *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->load.n_items; i++)
+		free(inv->load.items[i].options);
+	free(inv->load.items);
+}
+
+static int load_run(struct invocation *inv)
+{
+	struct load_args *a = &inv->load;
+	struct loaded done = { 0 };
 	struct kmod_ctx *ctx = NULL;
 	struct uevent_mon mon = { 0 };
 	bool mon_open = false;
 	int code = EXIT_OK, r;
 	size_t i;
 
-	a.items = calloc((size_t)argc + 1, sizeof(*a.items));
-	if (!a.items)
-		return EXIT_FAIL;
-	r = command_parse(&load_argp, argc, argv, &a);
-	if (r)
-		goto out;
-	if (!a.lockdown && !a.o.dry_run) {
+	if (!a->lockdown && !a->o.dry_run) {
 		struct registry reg;
 
 		/* In lockdown-all mode every module modctl loads is locked. */
@@ -194,64 +213,62 @@ static int load_run(int argc, char *argv[])
 			code = EXIT_FAIL;
 			goto out;
 		}
-		a.lockdown = reg.lock_all;
+		a->lockdown = reg.lock_all;
 		registry_free(&reg);
 	}
-	if (a.lockdown || a.settle) {
-		a.o.on_loaded = remember_loaded;
-		a.o.data = &a;
+	if (a->lockdown || a->settle) {
+		a->o.on_loaded = remember_loaded;
+		a->o.data = &done;
 	}
 	/* Listen before loading, so that no event of the load is missed. */
-	if (a.settle && !a.o.dry_run && uevent_open(&mon, true) == 0)
+	if (a->settle && !a->o.dry_run && uevent_open(&mon, true) == 0)
 		mon_open = true;
 	if (kmodctx_new(&ctx, 1) < 0) {
 		code = EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < a.n_items; i++)
-		exit_keep_first(&code, load_one(ctx, &a.items[i], &a.o));
-	if (a.lockdown && a.o.dry_run) {
-		for (i = 0; i < a.n_items; i++)
-			printf("lock %s\n", a.items[i].arg);
-	} else if (a.lockdown) {
-		exit_keep_first(&code, lock_loaded(&a));
+	for (i = 0; i < a->n_items; i++)
+		exit_keep_first(&code, load_one(ctx, &a->items[i], &a->o));
+	if (a->lockdown && a->o.dry_run) {
+		for (i = 0; i < a->n_items; i++)
+			printf("lock %s\n", a->items[i].arg);
+	} else if (a->lockdown) {
+		exit_keep_first(&code, lock_loaded(&done));
 	}
-	if (a.settle && !a.o.dry_run) {
+	if (a->settle && !a->o.dry_run) {
 		int signo = 0;
 		char dur[32];
 
-		r = mon_open ? udev_settle_modules(&mon, a.inserted, a.n_inserted, a.settle, &signo)
-			     : udev_settle(a.settle, &signo);
+		r = mon_open ? udev_settle_modules(&mon, done.inserted, done.n_inserted, a->settle, &signo)
+			     : udev_settle(a->settle, &signo);
 		if (r == -ETIMEDOUT) {
 			log_error("udev has not finished processing the events after %s",
-				  format_duration(dur, sizeof(dur), a.settle));
+				  format_duration(dur, sizeof(dur), a->settle));
 			exit_keep_first(&code, EXIT_BUSY);
 		} else if (r == -EINTR) {
 			code = signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
 		} else if (r < 0) {
 			exit_keep_first(&code, EXIT_FAIL);
 		}
-		r = 0;
 	}
 out:
 	if (mon_open)
 		uevent_close(&mon);
-	for (i = 0; i < a.n_loaded; i++)
-		free(a.loaded[i]);
-	free(a.loaded);
-	for (i = 0; i < a.n_inserted; i++)
-		free(a.inserted[i]);
-	free(a.inserted);
+	for (i = 0; i < done.n_loaded; i++)
+		free(done.loaded[i]);
+	free(done.loaded);
+	for (i = 0; i < done.n_inserted; i++)
+		free(done.inserted[i]);
+	free(done.inserted);
 	if (ctx)
 		kmod_unref(ctx);
-	for (i = 0; i < a.n_items; i++)
-		free(a.items[i].options);
-	free(a.items);
-	return r ? r : code;
+	return code;
 }
 
 const struct command cmd_load = {
 	.name = "load",
 	.summary = "load modules with their dependencies",
+	.parse = load_parse_args,
 	.run = load_run,
+	.done = load_done,
 };

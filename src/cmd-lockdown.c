@@ -18,16 +18,6 @@
 #include "udev.h"
 #include "wait.h"
 
-struct lock_args {
-	bool all;
-	bool seal;
-	bool boot;
-	bool dry_run;
-	uint64_t timeout;
-	char **modules;
-	int n_modules;
-};
-
 enum {
 	OPT_SEAL = 0x100,
 	OPT_BOOT,
@@ -66,18 +56,23 @@ static error_t lock_parse(int key, char *arg, struct argp_state *state)
 		a->dry_run = true;
 		break;
 	case 't':
-		a->timeout = parse_duration_arg(state, arg);
-		break;
+		return parse_duration_arg(state, arg, &a->timeout);
 	case ARGP_KEY_ARGS:
-		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
+		return parse_module_words(key, state, &a->modules, false);
 	case ARGP_KEY_END:
-		if (a->seal && !a->all)
+		if (a->seal && !a->all) {
 			argp_error(state, "--seal needs --all: a sealed kernel can unload nothing, so "
 					  "everything is locked first");
-		if (a->boot && (a->all || a->n_modules))
+			return EINVAL;
+		}
+		if (a->boot && (a->all || a->modules.n)) {
 			argp_error(state, "--boot takes its modules from the boot configuration");
-		if (!a->boot && !a->all && a->n_modules == 0)
+			return EINVAL;
+		}
+		if (!a->boot && !a->all && a->modules.n == 0) {
 			argp_error(state, "no module given (or --all)");
+			return EINVAL;
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -431,23 +426,38 @@ out:
 	return code;
 }
 
-static int lockdown_run(int argc, char *argv[])
+static int lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
 {
-	struct lock_args a = { .timeout = 30000000 };
+	int r;
+
+	inv->lock = (struct lock_args){ .timeout = 30000000 };
+	r = command_parse(inv, argp, argc, argv, &inv->lock);
+	if (r || inv->exit)
+		return r;
+	return check_module_words(argv[0], &inv->lock.modules);
+}
+
+static int lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
+{
+	return lock_parse_args(inv, &lockdown_argp, argc, argv);
+}
+
+static int unlock_parse_args(struct invocation *inv, int argc, char *argv[])
+{
+	return lock_parse_args(inv, &unlock_argp, argc, argv);
+}
+
+static int lockdown_run(struct invocation *inv)
+{
+	const struct lock_args *a = &inv->lock;
 	struct registry_txn txn = { .lock_fd = -1 };
 	struct proc_modules pm = { 0 };
 	bool changed = false;
 	int code = EXIT_OK, r, i;
 
-	r = command_parse(&lockdown_argp, argc, argv, &a);
-	if (r)
-		return r;
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
-	if (a.boot)
-		return lockdown_boot(&a);
-	if (!a.dry_run && (code = need_privilege("lock modules")))
+	if (a->boot)
+		return lockdown_boot(a);
+	if (!a->dry_run && (code = need_privilege("lock modules")))
 		return code;
 
 	r = proc_modules_read(&pm);
@@ -459,7 +469,7 @@ static int lockdown_run(int argc, char *argv[])
 	}
 
 	/* --seal: the preload list first, so nothing it needs is locked out. */
-	if (a.seal) {
+	if (a->seal) {
 		static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 		struct lockdown_conf conf = { 0 };
 		struct kmod_ctx *ctx = NULL;
@@ -471,7 +481,7 @@ static int lockdown_run(int argc, char *argv[])
 			} else {
 				conf.errors += conf_validate(ctx, &conf);
 				if (!conf.errors)
-					code = preload(ctx, &conf, a.dry_run);
+					code = preload(ctx, &conf, a->dry_run);
 			}
 		}
 		if (r < 0 || conf.errors) {
@@ -487,7 +497,7 @@ static int lockdown_run(int argc, char *argv[])
 			goto out;
 	}
 
-	if (a.dry_run)
+	if (a->dry_run)
 		r = registry_load(&txn.reg);
 	else
 		r = registry_begin(&txn);
@@ -495,23 +505,23 @@ static int lockdown_run(int argc, char *argv[])
 		code = EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < a.n_modules; i++) {
-		const struct proc_module *m = proc_modules_find(&pm, a.modules[i]);
+	for (i = 0; i < a->modules.n; i++) {
+		const struct proc_module *m = proc_modules_find(&pm, a->modules.v[i]);
 
 		if (!m) {
-			log_error("cannot lock %s: it is not loaded", a.modules[i]);
+			log_error("cannot lock %s: it is not loaded", a->modules.v[i]);
 			exit_keep_first(&code, EXIT_NOTFOUND);
 			continue;
 		}
-		if (set_lock(&txn, m->name, true, a.dry_run, &changed) < 0)
+		if (set_lock(&txn, m->name, true, a->dry_run, &changed) < 0)
 			exit_keep_first(&code, EXIT_FAIL);
 	}
-	if (a.all && lock_all_loaded(&txn, a.dry_run, &changed) < 0)
+	if (a->all && lock_all_loaded(&txn, a->dry_run, &changed) < 0)
 		exit_keep_first(&code, EXIT_FAIL);
-	exit_keep_first(&code, commit(&txn, a.dry_run, changed));
+	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
 	/* Only a complete lockdown may be sealed. */
-	if (a.seal && code == EXIT_OK)
-		code = seal(a.timeout, a.dry_run);
+	if (a->seal && code == EXIT_OK)
+		code = seal(a->timeout, a->dry_run);
 out:
 	registry_end(&txn);
 	proc_modules_free(&pm);
@@ -520,46 +530,40 @@ out:
 
 /* --- unlock ------------------------------------------------------------- */
 
-static int unlock_run(int argc, char *argv[])
+static int unlock_run(struct invocation *inv)
 {
-	struct lock_args a = { 0 };
+	const struct lock_args *a = &inv->lock;
 	struct registry_txn txn = { .lock_fd = -1 };
 	bool changed = false;
 	int code = EXIT_OK, r, i;
 	size_t k;
 
-	r = command_parse(&unlock_argp, argc, argv, &a);
-	if (r)
-		return r;
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
 	if (is_sealed()) {
 		log_error("cannot unlock: the kernel is sealed (kernel.modules_disabled=1) and no module "
 			  "can be unloaded until reboot; a seal cannot be undone");
 		return EXIT_NOTPERM;
 	}
-	if (!a.dry_run && (code = need_privilege("unlock modules")))
+	if (!a->dry_run && (code = need_privilege("unlock modules")))
 		return code;
-	r = a.dry_run ? registry_load(&txn.reg) : registry_begin(&txn);
+	r = a->dry_run ? registry_load(&txn.reg) : registry_begin(&txn);
 	if (r < 0) {
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (a.all) {
+	if (a->all) {
 		for (k = txn.reg.n; k > 0; k--) {
 			char *name = strdup(txn.reg.locks[k - 1]);
 
-			if (!name || set_lock(&txn, name, false, a.dry_run, &changed) < 0)
+			if (!name || set_lock(&txn, name, false, a->dry_run, &changed) < 0)
 				exit_keep_first(&code, EXIT_FAIL);
 			free(name);
 		}
-		set_mode(&txn, false, a.dry_run, &changed);
+		set_mode(&txn, false, a->dry_run, &changed);
 	}
-	for (i = 0; i < a.n_modules; i++)
-		if (set_lock(&txn, a.modules[i], false, a.dry_run, &changed) < 0)
+	for (i = 0; i < a->modules.n; i++)
+		if (set_lock(&txn, a->modules.v[i], false, a->dry_run, &changed) < 0)
 			exit_keep_first(&code, EXIT_FAIL);
-	exit_keep_first(&code, commit(&txn, a.dry_run, changed));
+	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
 out:
 	registry_end(&txn);
 	return code;
@@ -568,11 +572,13 @@ out:
 const struct command cmd_lockdown = {
 	.name = "lockdown",
 	.summary = "lock modules against unloading; seal the kernel",
+	.parse = lockdown_parse_args,
 	.run = lockdown_run,
 };
 
 const struct command cmd_unlock = {
 	.name = "unlock",
 	.summary = "remove modctl's locks",
+	.parse = unlock_parse_args,
 	.run = unlock_run,
 };

@@ -20,10 +20,6 @@
 #include "uevent.h"
 #include "wait.h"
 
-struct monitor_args {
-	bool json;
-};
-
 static const struct argp_option monitor_options[] = {
 	{ "json", 'J', NULL, 0, "print one JSON object per line", 0 },
 	{ 0 }
@@ -39,7 +35,7 @@ static error_t monitor_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "monitor takes no arguments");
-		break;
+		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -216,17 +212,19 @@ static int on_registry(const struct monitor_args *a, struct regwatch *rw)
 	return r;
 }
 
-static int monitor_run(int argc, char *argv[])
+static int monitor_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct monitor_args a = { 0 };
+	return command_parse(inv, &monitor_argp, argc, argv, &inv->monitor);
+}
+
+static int monitor_run(struct invocation *inv)
+{
+	const struct monitor_args *a = &inv->monitor;
 	struct regwatch rw = { .fd = -1, .wd = -1 };
 	struct uevent_mon mon = { 0 };
 	struct waiter w;
 	int code = EXIT_OK, r;
 
-	r = command_parse(&monitor_argp, argc, argv, &a);
-	if (r)
-		return r;
 	/* The stream is meant for pipes: never die of SIGPIPE half-way through a line. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -273,11 +271,11 @@ static int monitor_run(int argc, char *argv[])
 			break;
 		r = 0;
 		if (pfd[1].revents & POLLIN)
-			r = on_uevent(&a, &mon, UEVENT_KERNEL);
+			r = on_uevent(a, &mon, UEVENT_KERNEL);
 		if (r == 0 && (pfd[2].revents & POLLIN))
-			r = on_uevent(&a, &mon, UEVENT_UDEV);
+			r = on_uevent(a, &mon, UEVENT_UDEV);
 		if (r == 0 && (pfd[3].revents & POLLIN))
-			r = on_registry(&a, &rw);
+			r = on_registry(a, &rw);
 		if (r == -EPIPE) {
 			/* The reader is gone; nothing left to say to anyone. */
 			__fpurge(stdout);
@@ -301,5 +299,6 @@ out:
 const struct command cmd_monitor = {
 	.name = "monitor",
 	.summary = "print module events as they happen",
+	.parse = monitor_parse_args,
 	.run = monitor_run,
 };

@@ -10,16 +10,11 @@
 #include "modctl.h"
 #include "sysfs.h"
 
-struct refcnt_args {
-	char **modules;
-	int n_modules;
-};
-
 static error_t refcnt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct refcnt_args *a = state->input;
 
-	return parse_module_words(key, state, &a->modules, &a->n_modules, true);
+	return parse_module_words(key, state, &a->modules, true);
 }
 
 static const struct argp_child refcnt_children[] = {
@@ -73,22 +68,25 @@ static int refcnt_error(const char *name, int r)
 	}
 }
 
-static int refcnt_run(int argc, char *argv[])
+static int refcnt_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct refcnt_args a = { 0 };
+	int r = command_parse(inv, &refcnt_argp, argc, argv, &inv->refcnt);
+
+	if (r || inv->exit)
+		return r;
+	return check_module_words(argv[0], &inv->refcnt.modules);
+}
+
+static int refcnt_run(struct invocation *inv)
+{
+	const struct module_words *mods = &inv->refcnt.modules;
 	int code = EXIT_OK, r, i;
 
-	r = command_parse(&refcnt_argp, argc, argv, &a);
-	if (r)
-		return r;
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
-	for (i = 0; i < a.n_modules; i++) {
+	for (i = 0; i < mods->n; i++) {
 		char norm[MODULE_NAME_MAX + 1], count[32];
 		long v;
 
-		module_name_normalize(a.modules[i], norm);
+		module_name_normalize(mods->v[i], norm);
 		r = sysfs_module_refcnt(norm, &v);
 		if (r < 0) {
 			exit_keep_first(&code, refcnt_error(norm, r));
@@ -98,7 +96,7 @@ static int refcnt_run(int argc, char *argv[])
 			snprintf(count, sizeof(count), "going");
 		else
 			snprintf(count, sizeof(count), "%ld", v);
-		if (a.n_modules == 1)
+		if (mods->n == 1)
 			printf("%s\n", count);
 		else
 			printf("%s %s\n", norm, count);
@@ -109,5 +107,6 @@ static int refcnt_run(int argc, char *argv[])
 const struct command cmd_refcnt = {
 	.name = "refcnt",
 	.summary = "print the reference count of modules",
+	.parse = refcnt_parse_args,
 	.run = refcnt_run,
 };

@@ -10,12 +10,6 @@
 #include "modctl.h"
 #include "modtable.h"
 
-struct status_args {
-	bool json;
-	char **modules;
-	int n_modules;
-};
-
 static const struct argp_option status_options[] = {
 	{ "json", 'J', NULL, 0, "print JSON", 0 },
 	{ 0 }
@@ -30,7 +24,7 @@ static error_t status_parse(int key, char *arg, struct argp_state *state)
 		a->json = true;
 		break;
 	default:
-		return parse_module_words(key, state, &a->modules, &a->n_modules, false);
+		return parse_module_words(key, state, &a->modules, false);
 	}
 	return 0;
 }
@@ -187,7 +181,7 @@ static void status_print(const struct module_facts *f)
 	print_list("Parameters:", f->params);
 }
 
-static int status_modules(const struct status_args *a, const char *cmd)
+static int status_modules(const struct status_args *a)
 {
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
@@ -216,12 +210,12 @@ static int status_modules(const struct status_args *a, const char *cmd)
 		}
 	}
 
-	for (i = 0; i < a->n_modules; i++) {
+	for (i = 0; i < a->modules.n; i++) {
 		char norm[MODULE_NAME_MAX + 1];
 		const struct proc_module *m;
 		struct module_facts f;
 
-		module_name_normalize(a->modules[i], norm);
+		module_name_normalize(a->modules.v[i], norm);
 		m = proc_modules_find(&pm, norm);
 		if (!m) {
 			enum module_presence p = sysfs_module_presence(norm);
@@ -261,24 +255,25 @@ out:
 	return code;
 }
 
-static int status_run(int argc, char *argv[])
+static int status_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct status_args a = { 0 };
-	int r;
+	int r = command_parse(inv, &status_argp, argc, argv, &inv->status);
 
-	r = command_parse(&status_argp, argc, argv, &a);
-	if (r)
+	if (r || inv->exit)
 		return r;
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
-	if (a.n_modules == 0)
-		return status_policy(&a);
-	return status_modules(&a, argv[0]);
+	return check_module_words(argv[0], &inv->status.modules);
+}
+
+static int status_run(struct invocation *inv)
+{
+	if (inv->status.modules.n == 0)
+		return status_policy(&inv->status);
+	return status_modules(&inv->status);
 }
 
 const struct command cmd_status = {
 	.name = "status",
 	.summary = "show modules in detail, or the module policy",
+	.parse = status_parse_args,
 	.run = status_run,
 };

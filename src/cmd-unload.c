@@ -15,17 +15,6 @@
 #include "modtable.h"
 #include "wait.h"
 
-struct unload_args {
-	uint64_t timeout;
-	uint64_t poll_max;
-	bool with_deps;
-	bool dry_run;
-	bool force;
-	bool kernel_force;
-	char **modules;
-	int n_modules;
-};
-
 enum {
 	OPT_POLL_MAX = 0x100,
 	OPT_WITH_DEPS,
@@ -46,18 +35,21 @@ static const struct argp_option unload_options[] = {
 static error_t unload_parse(int key, char *arg, struct argp_state *state)
 {
 	struct unload_args *a = state->input;
-	uint64_t v;
+	uint64_t v = 0;
 
 	switch (key) {
 	case 't':
 	case OPT_POLL_MAX:
-		v = parse_duration_arg(state, arg);
-		if (key == 't')
+		if (parse_duration_arg(state, arg, &v))
+			return EINVAL;
+		if (key == 't') {
 			a->timeout = v;
-		else if (v < BACKOFF_MIN_MAX_USEC || v == DURATION_INFINITY)
+		} else if (v < BACKOFF_MIN_MAX_USEC || v == DURATION_INFINITY) {
 			argp_error(state, "--poll-max must be a finite duration of at least 0.1ms, for example 10ms");
-		else
+			return EINVAL;
+		} else {
 			a->poll_max = v;
+		}
 		break;
 	case OPT_WITH_DEPS:
 		a->with_deps = true;
@@ -72,7 +64,7 @@ static error_t unload_parse(int key, char *arg, struct argp_state *state)
 		a->kernel_force = true;
 		break;
 	default:
-		return parse_module_words(key, state, &a->modules, &a->n_modules, true);
+		return parse_module_words(key, state, &a->modules, true);
 	}
 	return 0;
 }
@@ -342,9 +334,20 @@ static int unload_module(const char *name, const struct unload_args *a, struct w
 	return code;
 }
 
-static int unload_run(int argc, char *argv[])
+static int unload_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct unload_args a = { .timeout = 10000000, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
+	int r;
+
+	inv->unload = (struct unload_args){ .timeout = 10000000, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
+	r = command_parse(inv, &unload_argp, argc, argv, &inv->unload);
+	if (r || inv->exit)
+		return r;
+	return check_module_words(argv[0], &inv->unload.modules);
+}
+
+static int unload_run(struct invocation *inv)
+{
+	const struct unload_args *a = &inv->unload;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct target *t = NULL;
@@ -352,13 +355,6 @@ static int unload_run(int argc, char *argv[])
 	size_t n = 0, i;
 	int code = EXIT_OK, r, k;
 	bool waiter_ready = false;
-
-	r = command_parse(&unload_argp, argc, argv, &a);
-	if (r)
-		return r;
-	r = check_module_words(argv[0], a.modules, a.n_modules);
-	if (r)
-		return r;
 
 	r = proc_modules_read(&pm);
 	if (r < 0 && r != -ENOENT) {
@@ -369,22 +365,23 @@ static int unload_run(int argc, char *argv[])
 		code = EXIT_FAIL;
 		goto out;
 	}
-	t = calloc(pm.n + (size_t)a.n_modules + 1, sizeof(*t));
+	t = calloc(pm.n + (size_t)a->modules.n + 1, sizeof(*t));
 	if (!t) {
 		code = EXIT_FAIL;
 		goto out;
 	}
 
-	for (k = 0; k < a.n_modules; k++) {
-		const struct proc_module *m = proc_modules_find(&pm, a.modules[k]);
+	for (k = 0; k < a->modules.n; k++) {
+		const char *name = a->modules.v[k];
+		const struct proc_module *m = proc_modules_find(&pm, name);
 
 		if (!m) {
-			if (module_is_builtin(a.modules[k])) {
-				log_error("module %s is built into the kernel: it cannot be unloaded", a.modules[k]);
+			if (module_is_builtin(name)) {
+				log_error("module %s is built into the kernel: it cannot be unloaded", name);
 				exit_keep_first(&code, EXIT_FAIL);
 			} else {
 				log_error(r == -ENOENT ? "module %s is not loaded (this kernel has no loadable module support)"
-						       : "module %s is not loaded", a.modules[k]);
+						       : "module %s is not loaded", name);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 			}
 			continue;
@@ -392,7 +389,7 @@ static int unload_run(int argc, char *argv[])
 		if (in_targets(t, n, m))
 			continue;
 		if (streq_ptr(lock_state_of(&ls, m->name), "locked")) {
-			if (!a.force) {
+			if (!a->force) {
 				log_error("module %s is locked by modctl lockdown: run 'modctl unlock %s' "
 					  "first, or use --force", m->name, m->name);
 				exit_keep_first(&code, EXIT_LOCKED);
@@ -402,18 +399,18 @@ static int unload_run(int argc, char *argv[])
 		}
 		t[n++] = (struct target){ .pm = m, .requested = true };
 	}
-	if (a.with_deps)
+	if (a->with_deps)
 		n = add_unused_deps(&pm, t, n, &ls);
 	order_targets(t, n);
 
-	if (a.dry_run) {
+	if (a->dry_run) {
 		for (i = 0; i < n; i++)
 			printf("unload %s%s\n", t[i].pm->name, t[i].requested ? "" : " (dependency left unused)");
 		goto out;
 	}
 	if (n == 0)
 		goto out;
-	if (a.kernel_force) {
+	if (a->kernel_force) {
 		log_warning("--kernel-force: a forced unload taints the kernel (R) and can crash it "
 			    "if the module is still in use");
 		if (kernel_force_unload_supported() == 0)
@@ -421,7 +418,7 @@ static int unload_run(int argc, char *argv[])
 				    "unloads");
 	}
 
-	if (waiter_init(&w, a.timeout, a.poll_max) < 0) {
+	if (waiter_init(&w, a->timeout, a->poll_max) < 0) {
 		code = EXIT_FAIL;
 		goto out;
 	}
@@ -443,7 +440,7 @@ static int unload_run(int argc, char *argv[])
 			}
 			module_probe_free(&p);
 		}
-		c = unload_module(t[i].pm->name, &a, &w);
+		c = unload_module(t[i].pm->name, a, &w);
 		exit_keep_first(&code, c);
 		if (c == EXIT_SIGINT || c == EXIT_SIGTERM) {
 			code = c;
@@ -462,5 +459,6 @@ out:
 const struct command cmd_unload = {
 	.name = "unload",
 	.summary = "unload modules, waiting while they are in use",
+	.parse = unload_parse_args,
 	.run = unload_run,
 };

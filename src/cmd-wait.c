@@ -13,25 +13,10 @@
 #include "uevent.h"
 #include "wait.h"
 
-enum wait_for {
-	FOR_LOADED,
-	FOR_UNLOADED,
-	FOR_UNUSED,
-};
-
 static const char *const for_names[] = {
 	[FOR_LOADED] = "loaded",
 	[FOR_UNLOADED] = "unloaded",
 	[FOR_UNUSED] = "unused",
-};
-
-struct wait_args {
-	enum wait_for what;
-	uint64_t timeout;
-	uint64_t poll_max;
-	bool poll_max_set;
-	char **modules;
-	int n_modules;
 };
 
 enum {
@@ -57,21 +42,23 @@ static error_t wait_parse(int key, char *arg, struct argp_state *state)
 		for (i = 0; i < ARRAY_SIZE(for_names); i++)
 			if (streq(arg, for_names[i]))
 				break;
-		if (i == ARRAY_SIZE(for_names))
+		if (i == ARRAY_SIZE(for_names)) {
 			argp_error(state, "--for takes loaded, unloaded or unused, not '%s'", arg);
+			return EINVAL;
+		}
 		a->what = (enum wait_for)i;
 		break;
 	case 't':
-		a->timeout = parse_duration_arg(state, arg);
-		break;
+		return parse_duration_arg(state, arg, &a->timeout);
 	case OPT_POLL_MAX:
 		if (parse_duration(arg, &a->poll_max) < 0 || a->poll_max < BACKOFF_MIN_MAX_USEC ||
-		    a->poll_max == DURATION_INFINITY)
+		    a->poll_max == DURATION_INFINITY) {
 			argp_error(state, "invalid --poll-max '%s' (a finite duration of at least 0.1ms)", arg);
-		a->poll_max_set = true;
+			return EINVAL;
+		}
 		break;
 	default:
-		return parse_module_words(key, state, &a->modules, &a->n_modules, true);
+		return parse_module_words(key, state, &a->modules, true);
 	}
 	return 0;
 }
@@ -102,7 +89,7 @@ struct wait_state {
 /* Whether the condition holds for module i now, from sysfs. */
 static bool condition_holds(struct wait_state *s, int i)
 {
-	const char *name = s->a->modules[i];
+	const char *name = s->a->modules.v[i];
 	struct module_probe *p = &s->last[i];
 
 	module_probe_free(p);
@@ -134,12 +121,12 @@ static int wait_step(void *userdata, const struct waiter *w)
 		log_debug("uevent %s %s", ev.action, ev.name);
 
 	s->missing = 0;
-	for (i = 0; i < s->a->n_modules; i++) {
+	for (i = 0; i < s->a->modules.n; i++) {
 		if (s->met[i])
 			continue;
 		if (condition_holds(s, i)) {
 			s->met[i] = true;
-			log_info("%s is %s", s->a->modules[i], for_names[s->a->what]);
+			log_info("%s is %s", s->a->modules.v[i], for_names[s->a->what]);
 		} else {
 			s->missing++;
 		}
@@ -151,41 +138,49 @@ static int wait_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-static int wait_run(int argc, char *argv[])
+static int wait_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct wait_args a = { .timeout = DURATION_INFINITY };
-	struct wait_state s = { .a = &a };
+	struct wait_args *a = &inv->wait;
+	int r, i;
+
+	a->timeout = DURATION_INFINITY;
+	r = command_parse(inv, &wait_argp, argc, argv, a);
+	if (r || inv->exit)
+		return r;
+	for (i = 0; i < a->modules.n; i++) {
+		char norm[MODULE_NAME_MAX + 1];
+
+		r = parse_module_arg(argv[0], a->modules.v[i], norm);
+		if (r)
+			return r;
+		/* Work with the kernel's spelling from here on. */
+		strcpy(a->modules.v[i], norm);
+	}
+	if (!a->poll_max)
+		a->poll_max = a->what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : 250000;
+	return EXIT_OK;
+}
+
+static int wait_run(struct invocation *inv)
+{
+	const struct wait_args *a = &inv->wait;
+	struct wait_state s = { .a = a };
 	struct waiter w;
 	int code = EXIT_OK, r, i;
 	char dur[32];
 
-	r = command_parse(&wait_argp, argc, argv, &a);
-	if (r)
-		return r;
-	for (i = 0; i < a.n_modules; i++) {
-		char norm[MODULE_NAME_MAX + 1];
-
-		r = parse_module_arg(argv[0], a.modules[i], norm);
-		if (r)
-			return r;
-		/* Work with the kernel's spelling from here on. */
-		strcpy(a.modules[i], norm);
-	}
-	if (!a.poll_max_set)
-		a.poll_max = a.what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : 250000;
-
-	s.met = calloc((size_t)a.n_modules, sizeof(bool));
-	s.last = calloc((size_t)a.n_modules, sizeof(struct module_probe));
+	s.met = calloc((size_t)a->modules.n, sizeof(bool));
+	s.last = calloc((size_t)a->modules.n, sizeof(struct module_probe));
 	if (!s.met || !s.last) {
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (a.what == FOR_UNUSED) {
-		for (i = 0; i < a.n_modules; i++) {
-			enum module_presence pr = sysfs_module_presence(a.modules[i]);
+	if (a->what == FOR_UNUSED) {
+		for (i = 0; i < a->modules.n; i++) {
+			enum module_presence pr = sysfs_module_presence(a->modules.v[i]);
 
 			if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
-				log_error("module %s is not loaded", a.modules[i]);
+				log_error("module %s is not loaded", a->modules.v[i]);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 				s.met[i] = true;
 			}
@@ -195,7 +190,7 @@ static int wait_run(int argc, char *argv[])
 		log_warning("waiting without kernel uevents: polling sysfs only");
 	}
 
-	r = waiter_init(&w, a.timeout, a.poll_max);
+	r = waiter_init(&w, a->timeout, a->poll_max);
 	if (r < 0) {
 		code = EXIT_FAIL;
 		goto out;
@@ -206,18 +201,18 @@ static int wait_run(int argc, char *argv[])
 	if (r == -EINTR) {
 		code = waiter_signal_exit(&w);
 	} else if (r == -ETIMEDOUT) {
-		for (i = 0; i < a.n_modules; i++) {
+		for (i = 0; i < a->modules.n; i++) {
 			char what[256];
 
 			if (s.met[i])
 				continue;
-			if (a.what == FOR_UNUSED)
+			if (a->what == FOR_UNUSED)
 				log_error("timed out after %s: %s is still in use (%s)",
-					  format_duration(dur, sizeof(dur), a.timeout), a.modules[i],
+					  format_duration(dur, sizeof(dur), a->timeout), a->modules.v[i],
 					  module_probe_describe(&s.last[i], what, sizeof(what)));
 			else
-				log_error("timed out after %s: %s is not %s", format_duration(dur, sizeof(dur), a.timeout),
-					  a.modules[i], for_names[a.what]);
+				log_error("timed out after %s: %s is not %s", format_duration(dur, sizeof(dur), a->timeout),
+					  a->modules.v[i], for_names[a->what]);
 		}
 		exit_keep_first(&code, EXIT_BUSY);
 	} else if (r < 0) {
@@ -227,7 +222,7 @@ static int wait_run(int argc, char *argv[])
 out:
 	if (s.mon.udev)
 		uevent_close(&s.mon);
-	for (i = 0; s.last && i < a.n_modules; i++)
+	for (i = 0; s.last && i < a->modules.n; i++)
 		module_probe_free(&s.last[i]);
 	free(s.last);
 	free(s.met);
@@ -237,5 +232,6 @@ out:
 const struct command cmd_wait = {
 	.name = "wait",
 	.summary = "wait until modules are loaded, unloaded or unused",
+	.parse = wait_parse_args,
 	.run = wait_run,
 };

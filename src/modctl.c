@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modctl: load, lock down and unload Linux kernel modules.
- * main() parses the global options, finds the command and hands it the rest
- * of the command line; the command's exit code is final, except that a
- * failed write to standard output turns success into failure.
+ * The dispatcher: modctl_parse() reads the global options, finds the
+ * command and has it parse the rest of the command line. Nothing runs and
+ * nothing exits here: argp runs with ARGP_NO_EXIT, every parser returns
+ * after reporting an error, and --help, --usage and --version only set
+ * inv->exit. main() (src/main.c) then runs the command.
  */
 #include <argp.h>
 #include <stdarg.h>
@@ -29,7 +30,9 @@ enum {
 	OPT_USAGE = 0x100,
 };
 
-static int verbose, quiet;
+/* The invocation being parsed, for common_parse(): argp gives a child
+ * parser no way to reach it. Set and cleared by each parse. */
+static struct invocation *parsing;
 
 static void print_version(FILE *f, struct argp_state *state)
 {
@@ -47,22 +50,27 @@ static const struct argp_option common_options[] = {
 	{ 0 }
 };
 
+/* Help, usage or version was printed: stop parsing here, as a success. */
+static error_t parse_stop(struct invocation *inv)
+{
+	inv->exit = true;
+	return ECANCELED;
+}
+
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		return parse_stop(parsing);
 	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
+		argp_state_help(state, state->out_stream, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		return parse_stop(parsing);
 	case 'v':
-		verbose++;
-		log_adjust(verbose, quiet);
+		parsing->verbose++;
 		break;
 	case 'q':
-		quiet++;
-		log_adjust(verbose, quiet);
+		parsing->quiet++;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -75,10 +83,22 @@ const struct argp common_argp = {
 	.parser = common_parse,
 };
 
-int command_parse(const struct argp *argp, int argc, char *argv[], void *input)
+/* An exit code for what argp_parse() returned. */
+static int parse_result(const struct invocation *inv, error_t r)
 {
-	/* argp exits by itself on --help and on errors (with EXIT_USAGE). */
-	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, input) == 0 ? 0 : EXIT_USAGE;
+	if (inv->exit || r == 0)
+		return EXIT_OK;
+	return r == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+}
+
+int command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input)
+{
+	error_t r;
+
+	parsing = inv;
+	r = argp_parse(argp, argc, argv, ARGP_NO_HELP | ARGP_NO_EXIT, NULL, input);
+	parsing = NULL;
+	return parse_result(inv, r);
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -102,48 +122,50 @@ int parse_module_arg(const char *cmd, const char *arg, char *out)
 	return 0;
 }
 
-error_t parse_module_words(int key, struct argp_state *state, char ***words, int *n, bool required)
+error_t parse_module_words(int key, struct argp_state *state, struct module_words *w, bool required)
 {
 	switch (key) {
 	case ARGP_KEY_ARGS:
-		*words = &state->argv[state->next];
-		*n = state->argc - state->next;
+		w->v = &state->argv[state->next];
+		w->n = state->argc - state->next;
 		return 0;
 	case ARGP_KEY_NO_ARGS:
-		if (required)
+		if (required) {
 			argp_error(state, "no module given");
+			return EINVAL;
+		}
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-int check_module_words(const char *cmd, char **words, int n)
+int check_module_words(const char *cmd, const struct module_words *w)
 {
 	char norm[MODULE_NAME_MAX + 1];
 	int i, r;
 
-	for (i = 0; i < n; i++) {
-		r = parse_module_arg(cmd, words[i], norm);
+	for (i = 0; i < w->n; i++) {
+		r = parse_module_arg(cmd, w->v[i], norm);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-uint64_t parse_duration_arg(struct argp_state *state, const char *arg)
+error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v)
 {
-	uint64_t v = 0;
-
-	if (parse_duration(arg, &v) < 0)
+	if (parse_duration(arg, v) < 0) {
 		argp_error(state, "invalid duration '%s' (use e.g. 500ms, 10s, 1m or infinity)", arg);
-	return v;
+		return EINVAL;
+	}
+	return 0;
 }
 
 /* --- the root parser ----------------------------------------------------- */
 
 struct root_args {
-	const struct command *cmd;
+	struct invocation *inv;
 	int cmd_argc;
 	char **cmd_argv;
 };
@@ -177,14 +199,14 @@ static error_t root_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'V':
-		print_version(stdout, state);
-		exit(EXIT_OK);
+		print_version(state->out_stream, state);
+		return parse_stop(a->inv);
 	case ARGP_KEY_ARG:
-		a->cmd = find_command(arg);
-		if (!a->cmd) {
-			fprintf(stderr, "modctl: unknown command '%s'; the commands are:\n", arg);
-			list_commands(stderr);
-			exit(EXIT_USAGE);
+		a->inv->cmd = find_command(arg);
+		if (!a->inv->cmd) {
+			fprintf(state->err_stream, "modctl: unknown command '%s'; the commands are:\n", arg);
+			list_commands(state->err_stream);
+			return EINVAL;
 		}
 		/* The command parses everything from its name on. */
 		a->cmd_argc = state->argc - state->next + 1;
@@ -193,7 +215,7 @@ static error_t root_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_NO_ARGS:
 		argp_error(state, "no command given");
-		break;
+		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -235,24 +257,24 @@ static const struct argp root_argp = {
 	.help_filter = root_help_filter,
 };
 
-int main(int argc, char *argv[])
+int modctl_parse(struct invocation *inv, int argc, char *argv[])
 {
-	struct root_args a = { 0 };
-	char name[64];
-	int code;
+	struct root_args a = { .inv = inv };
+	error_t r;
 
-	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&root_argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_HELP, NULL, &a) != 0)
-		return EXIT_USAGE;
+	parsing = inv;
+	r = argp_parse(&root_argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_HELP | ARGP_NO_EXIT, NULL, &a);
+	parsing = NULL;
+	if (r != 0 || inv->exit)
+		return parse_result(inv, r);
 
-	snprintf(name, sizeof(name), "modctl %s", a.cmd->name);
-	a.cmd_argv[0] = name;
-	code = a.cmd->run(a.cmd_argc, a.cmd_argv);
+	snprintf(inv->name, sizeof(inv->name), "modctl %s", inv->cmd->name);
+	a.cmd_argv[0] = inv->name;
+	return inv->cmd->parse(inv, a.cmd_argc, a.cmd_argv);
+}
 
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		log_error("write error on standard output: %m");
-		if (code == EXIT_OK)
-			code = EXIT_FAIL;
-	}
-	return code;
+void invocation_done(struct invocation *inv)
+{
+	if (inv->cmd && inv->cmd->done)
+		inv->cmd->done(inv);
 }
