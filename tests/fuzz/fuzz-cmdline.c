@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Command-line words, through what of the command line is callable
- * in-process today. The dispatcher itself (src/modctl.c main() and the
- * static argp parsers of the cmd-*.c files) exits and runs the commands,
- * so it cannot be fuzzed in-process yet; see tests/fuzz/README.
+ * Command-line words, through the helpers the command parsers use: the
+ * column lists and load's words, with their exact results. The whole
+ * command line through the real parsers is fuzz-dispatch.c.
  *
  * The input is argv: words separated by NUL bytes. A word
  *   -oLIST / --output=LIST    column list, as 'modctl list -o' (output_init()

@@ -11,7 +11,7 @@
 # Every target: tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME/,
 # optional tests/fuzz/dict/NAME.dict. Adding one means adding NAME here, to
 # FUZZ_REPLAY_TESTS and FUZZ_PROGS, and its two blocks of lines below.
-FUZZ_TARGET_NAMES = procmodules procmodules-line sysfs-value duration module-name load-option bootconf registry cmdline
+FUZZ_TARGET_NAMES = procmodules procmodules-line sysfs-value duration module-name load-option bootconf registry cmdline dispatch
 
 FUZZ_SECONDS = 60
 FUZZ_JOBS =
@@ -29,7 +29,8 @@ FUZZ_REPLAY_TESTS = \
 	tests/fuzz/replay-load-option \
 	tests/fuzz/replay-bootconf \
 	tests/fuzz/replay-registry \
-	tests/fuzz/replay-cmdline
+	tests/fuzz/replay-cmdline \
+	tests/fuzz/replay-dispatch
 check_PROGRAMS += $(FUZZ_REPLAY_TESTS)
 TESTS += $(FUZZ_REPLAY_TESTS)
 fuzz_replay_cflags = $(fuzz_cflags) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
@@ -70,6 +71,10 @@ tests_fuzz_replay_cmdline_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-cmdline.
 tests_fuzz_replay_cmdline_CFLAGS = $(fuzz_replay_cflags) -DFUZZ_TARGET='"cmdline"'
 tests_fuzz_replay_cmdline_LDADD = libmodctl.la
 
+tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-dispatch.c
+tests_fuzz_replay_dispatch_CFLAGS = $(fuzz_replay_cflags) -DFUZZ_TARGET='"dispatch"'
+tests_fuzz_replay_dispatch_LDADD = libmodctl.la
+
 
 # libFuzzer binaries: built by 'make fuzz' only, with clang.
 FUZZ_PROGS = \
@@ -81,7 +86,8 @@ FUZZ_PROGS = \
 	tests/fuzz/fuzz-load-option \
 	tests/fuzz/fuzz-bootconf \
 	tests/fuzz/fuzz-registry \
-	tests/fuzz/fuzz-cmdline
+	tests/fuzz/fuzz-cmdline \
+	tests/fuzz/fuzz-dispatch
 EXTRA_PROGRAMS = $(FUZZ_PROGS)
 CLEANFILES += $(FUZZ_PROGS)
 fuzz_ldflags = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -130,6 +136,11 @@ tests_fuzz_fuzz_cmdline_SOURCES = tests/fuzz/fuzz-cmdline.c
 tests_fuzz_fuzz_cmdline_CFLAGS = $(fuzz_cflags)
 tests_fuzz_fuzz_cmdline_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_cmdline_LDADD = libmodctl.la
+
+tests_fuzz_fuzz_dispatch_SOURCES = tests/fuzz/fuzz-dispatch.c
+tests_fuzz_fuzz_dispatch_CFLAGS = $(fuzz_cflags)
+tests_fuzz_fuzz_dispatch_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_dispatch_LDADD = libmodctl.la
 
 
 if FUZZING
