@@ -54,7 +54,7 @@ static const struct argp monitor_argp = {
 	       "Events: loaded and unloaded (from the kernel's uevents; udev's copies too when udevd "
 	       "runs), locked, unlocked and lockdown-all (from modctl's registry). Loaded events carry "
 	       "the module's refcnt and holders at that moment. SIGINT and SIGTERM end it with exit "
-	       "status 0.",
+	       "status 130 and 143; a closed output pipe ends it with 0.",
 	.children = monitor_children,
 };
 
@@ -260,11 +260,14 @@ static int monitor_run(struct invocation *inv)
 			break;
 		}
 		if (pfd[0].revents) {
-			/* SIGINT or SIGTERM: the normal end of a monitor. Consume the
-			 * signal so unblocking it on the way out does not kill us. */
+			/* SIGINT or SIGTERM: an interruption, with SPEC's status for it.
+			 * Consume the signal so unblocking it on the way out does not
+			 * kill us. */
 			struct signalfd_siginfo si;
 
-			(void)!read(w.sigfd, &si, sizeof(si));
+			if (read(w.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				w.signo = (int)si.ssi_signo;
+			code = waiter_signal_exit(&w);
 			break;
 		}
 		if (pfd[4].revents & (POLLERR | POLLHUP))

@@ -27,13 +27,14 @@ wait_for 5 grep -q ' unlocked  *tun' /tmp/mon.txt || :
 "$MODCTL" unload --with-deps vxlan
 wait_for 5 sh -c 'grep -c " unloaded " /tmp/mon.txt | grep -qx 4' || :
 sleep 0.5
-kill -TERM "$mon" "$monj"
+kill -TERM "$mon"
+kill -INT "$monj"
 rc=0
 wait "$mon" || rc=$?
-is "$rc" 0 "monitor ends with exit 0 on SIGTERM"
+is "$rc" 143 "monitor ends with exit 143 on SIGTERM"
 rc=0
 wait "$monj" || rc=$?
-is "$rc" 0 "monitor -J ends with exit 0 on SIGTERM"
+is "$rc" 130 "monitor -J ends with exit 130 on SIGINT"
 diag "monitor printed:" "$(cat /tmp/mon.txt)"
 
 # SOURCE EVENT MODULE of each line; a module's dependencies unload in an
