@@ -9,6 +9,9 @@
 #                        demo: run one script, every output line @@OUT@@
 #   timeout SECONDS      per-scenario limit (the host has its own per boot)
 #   scenario NAME        /vm/scenarios/NAME.sh, in order (repeatable)
+# and sources /vm/env (export NAME='VALUE' lines from the host's
+# VM_GUEST_ENV) so that every scenario sees those variables, as well as
+# VM_SCENARIO (its name) and VM_SCENARIO_TIMEOUT (its time limit, seconds);
 # and talks to the host on the console (ttyS0) with line prefixes:
 #   @@VM@@ begin NAME / @@VM@@ end NAME STATUS SECONDS / @@VM@@ done
 #   @@TAP@@ ok - ... / @@TAP@@ not ok - ... / @@TAP@@ # ...  (guest-lib.sh)
@@ -51,6 +54,8 @@ while read -r key val; do
 	scenario) SCENARIOS="$SCENARIOS $val" ;;
 	esac
 done < /vm/plan
+# shellcheck disable=SC1091 # written by mkinitramfs.sh
+[ ! -r /vm/env ] || . /vm/env
 
 # Kill every process but us (scenario leftovers such as a holder of
 # /dev/net/tun) and reap them.
@@ -91,7 +96,7 @@ tap)
 			echo "@@TAP@@ not ok - $s: clean state: modules still loaded: $left"
 		fi
 		cd /tmp || :
-		VM_SCENARIO=$s timeout -s KILL "$TIMEOUT" /bin/sh -eu "/vm/scenarios/$s.sh" </dev/null
+		VM_SCENARIO=$s VM_SCENARIO_TIMEOUT=$TIMEOUT timeout -s KILL "$TIMEOUT" /bin/sh -eu "/vm/scenarios/$s.sh" </dev/null
 		rc=$?
 		cd /
 		t1=$(cut -d' ' -f1 /proc/uptime)
@@ -102,7 +107,7 @@ tap)
 demo)
 	for s in $SCENARIOS; do
 		cd /tmp || :
-		VM_SCENARIO=$s timeout -s KILL "$TIMEOUT" /bin/sh -eu "/vm/scenarios/$s.sh" </dev/null 2>&1 |
+		VM_SCENARIO=$s VM_SCENARIO_TIMEOUT=$TIMEOUT timeout -s KILL "$TIMEOUT" /bin/sh -eu "/vm/scenarios/$s.sh" </dev/null 2>&1 |
 			sed 's/^/@@OUT@@ /'
 		cd /
 	done

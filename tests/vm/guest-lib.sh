@@ -53,8 +53,10 @@
 # through these absolute paths: $MODPROBE $RMMOD $INSMOD $LSMOD $DEPMOD
 # $MODINFO $KMOD. $MODCTL is the modctl under test, $JQ jq, $SETPRIV
 # util-linux setpriv, $SCRIPT util-linux script, $UDEVD and $UDEVADM udev's
-# (absent when the image has none: /etc/no-udevd says why). $VM_SCENARIO
-# is the scenario's name.
+# (absent when the image has none: /etc/no-udevd says why); flock is
+# util-linux's (busybox has none). $VM_SCENARIO is the scenario's name,
+# $VM_SCENARIO_TIMEOUT the seconds it may run; the host's VM_GUEST_ENV
+# variables are set too.
 
 MODCTL=/usr/bin/modctl
 KMOD=/usr/bin/kmod

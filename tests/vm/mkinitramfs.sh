@@ -8,7 +8,8 @@
 #
 #  base    $(dirname OUT)/base.cpio.gz, gzip'd newc, rebuilt only when its
 #          inputs change (a sha256 stamp of them in base.stamp): busybox and
-#          its applet links, kmod's tools, jq, util-linux setpriv and script,
+#          its applet links, kmod's tools, jq, util-linux setpriv, script
+#          and flock,
 #          systemd-udevd (udevadm and udev's rules; see find_udev), the
 #          kernel's config as /boot/config-KVER, their shared libraries,
 #          the modules of modules.list with their dependency closure plus
@@ -17,9 +18,12 @@
 #  overlay rebuilt every time (it is small): the modctl under test ($MODCTL,
 #          the real ELF behind a libtool wrapper if need be) and the shared
 #          libraries it needs, guest-lib.sh, the SCRIPTs as
-#          /vm/scenarios/NAME.sh, and /vm/plan (mode, timeout, order).
+#          /vm/scenarios/NAME.sh, /vm/plan (mode, timeout, order) and
+#          /vm/env (VM_GUEST_ENV).
 #
-# Environment: MODCTL (required), top_srcdir, top_builddir (libtool).
+# Environment: MODCTL (required), top_srcdir, top_builddir (libtool),
+# VM_GUEST_ENV (blank-separated NAME=VALUE words, exported to every
+# scenario in the guest: /init sources /vm/env).
 # Exit status: 0 ok, 77 a host tool is missing (message names the Debian
 # package), 1 other errors.
 set -eu
@@ -77,6 +81,8 @@ jq=${JQ:-}
 setpriv=$(command -v setpriv) || missing setpriv util-linux
 # script runs a command under a pseudo-terminal (progress lines on a tty)
 script=$(command -v script) || missing script bsdutils
+# busybox has no flock applet; scenarios that serialise work (the soak) need one
+flock=$(command -v flock) || missing flock util-linux
 
 # systemd-udevd for the scenarios that test udev settling for real (they
 # start it themselves; /init does not). From the host's udev package when
@@ -204,12 +210,12 @@ make_cpio() {
 
 # --- base image --------------------------------------------------------------
 base="$outdir/base.cpio.gz"
-tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv" "$script" $udevadm; do ldd_libs "$f"; done | sort -u)
+tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" $udevadm; do ldd_libs "$f"; done | sort -u)
 stamp=$(
 	{
 		cat "$here/mkinitramfs.sh" "$here/guest-init.sh" "$here/modules.list"
 		printf '%s\n' "$kdir"
-		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$depmod" "$modprobe" $udevadm $tools_libs
+		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" "$depmod" "$modprobe" $udevadm $tools_libs
 		printf '%s\n' "$udev_root" "$udev_why"
 	} | sha256sum | cut -d' ' -f1
 )
@@ -238,6 +244,7 @@ build_base() {
 	install_file "$jq" /usr/bin/jq "$root" 0755
 	install_file "$setpriv" /usr/bin/setpriv "$root" 0755
 	install_file "$script" /usr/bin/script "$root" 0755
+	install_file "$flock" /usr/bin/flock "$root" 0755
 	if [ -n "$udevadm" ]; then
 		install_file "$udevadm" /usr/bin/udevadm "$root" 0755
 		mkdir -p "$root/usr/lib/systemd" "$root/usr/lib/udev/rules.d" "$root/etc/udev/rules.d"
@@ -372,6 +379,20 @@ install_file "$here/guest-lib.sh" /vm/guest-lib.sh "$ov"
 		printf 'scenario %s\n' "$n"
 	done
 } >"$ov/vm/plan"
+# VM_GUEST_ENV: NAME=VALUE words (no blanks in a value), quoted for sh
+set -f
+for w in ${VM_GUEST_ENV:-}; do
+	n=${w%%=*}
+	case $w in
+	*=*) ;;
+	*) die "VM_GUEST_ENV: '$w' is not NAME=VALUE" ;;
+	esac
+	case $n in
+	'' | [0-9]* | *[!A-Za-z0-9_]*) die "VM_GUEST_ENV: '$n' is not a variable name" ;;
+	esac
+	printf "export %s='%s'\n" "$n" "$(printf '%s' "${w#*=}" | sed "s/'/'\\\\''/g")"
+done >"$ov/vm/env"
+set +f
 make_cpio "$ov" >"$out.overlay.cpio"
 cat "$base" "$out.overlay.cpio" >"$out.tmp"
 mv "$out.tmp" "$out"
