@@ -70,7 +70,7 @@ S=/tmp/soak
 REG=/run/modctl/locks
 rm -rf "$S"
 mkdir -p "$S/lock" "$S/state" "$S/run" "$S/seen" "$S/hold" "$S/log" "$S/viol" "$S/tmp" \
-	"$S/deps" "$S/done" "$S/paused"
+	"$S/deps" "$S/done" "$S/paused" "$S/journal"
 
 # --- helpers (builtins only where they run per operation: forks cost under TCG)
 # NOW: /proc/uptime in centiseconds
@@ -188,7 +188,7 @@ mc() {
 	fi
 	ERR=
 	[ ! -s "$WT/err" ] || read -r ERR <"$WT/err" || :
-	echo "mc|$EL|$_b|$*" >>"$LOG"
+	echo "mc|$EL|$_b|$*|$_t0|$WID" >>"$LOG"
 	[ "$EL" -le $((_b + GRACE_CS)) ]
 	check d $? "modctl $* ran $((EL * 10)) ms, more than its timeout $((_b * 10)) ms + SOAK_GRACE $SOAK_GRACE s"
 }
@@ -341,14 +341,23 @@ do_op() {
 	*s) Tcs=$((${T%s} * 100)) ;;
 	*) Tcs=$((T * 100)) ;;
 	esac
+	now
+	t_begin=$NOW
 	snap
 	locks
 	family_state
 	pre=$FSTATE
 	prelocks=$FLOCKS
 	IFS= read -r rec <"$S/state/$F"
-	[ "$pre|$prelocks" = "$rec" ]
-	check e $? "family $F changed between two operations: it was '$rec' (modules|locks), now '$pre|$prelocks'"
+	if [ "$pre|$prelocks" = "$rec" ]; then
+		count e 1
+	else
+		# what ran meanwhile is in the report (windows)
+		_last=
+		[ ! -s "$S/journal/$F" ] || _last=$(tail -n 1 "$S/journal/$F")
+		viol e "family $F changed between two operations: it was '$rec' (modules|locks), now '$pre|$prelocks'; the family's last operation: ${_last:-none}"
+		echo "$F ${_last%% *} $t_begin" >>"$S/windows"
+	fi
 	mod "$M"
 	busy=0
 	if [ "$MS" != absent ] && { [ "$MH" != - ] || [ "$MR" != 0 ] || busy_marker "$M"; }; then
@@ -393,6 +402,7 @@ do_op() {
 		"$MODPROBE" -r "$M" >"$WT/out" 2>"$WT/err" 9>&- || RC=$?
 		now
 		EL=$((NOW - _t0))
+		echo "kmod|$EL|0|modprobe -r $M|$_t0|$WID" >>"$LOG"
 		[ ! -s "$WT/err" ] || read -r ERR <"$WT/err" || :
 		;;
 	hold)
@@ -419,7 +429,11 @@ do_op() {
 	family_state
 	post=$FSTATE
 	postlocks=$FLOCKS
+	now
 	echo "op|$label|$RC|$EL" >>"$LOG"
+	# the family's journal: END BEGIN WORKER OPERATION (END first: the
+	# window of an (e) violation starts there)
+	echo "$NOW $t_begin $WID $label $M exit=$RC pre=$pre|$prelocks post=$post|$postlocks" >>"$S/journal/$F"
 	what="$label $M (exit $RC${ERR:+: $ERR})"
 
 	if [ "$RC" = K ]; then
@@ -881,6 +895,22 @@ setup_families || exit 1
 WID=main
 t_start=$(cut -d' ' -f1 /proc/uptime)
 diag "soak: $SOAK_SECONDS s, $SOAK_WORKERS workers, pace ${SOAK_PACE} s, grace $SOAK_GRACE s${SABOTAGE:+, sabotage: $SABOTAGE}"
+# modctl monitor, for the report: when did a module come and go (uptime in
+# cs before each event); the only modctl running yet, so the watchdog can
+# be given its pid, with a deadline past the end
+(
+	exec 9>&-
+	"$MODCTL" monitor 2>"$S/monitor.err" | while IFS= read -r l; do
+		now
+		echo "$NOW $l"
+	done >"$S/monitor.log"
+) &
+pid_monitor=$!
+sleep 1
+for p in $(pidof modctl); do
+	now
+	echo "$((NOW + (SOAK_SECONDS + 2 * SOAK_GRACE + 400) * 100)) modctl monitor" >"$S/run/$p"
+done
 watchdog &
 pid_watchdog=$!
 watcher &
@@ -923,6 +953,9 @@ for p in $pids; do
 done
 now
 diag "soak: the workers stopped $(((NOW - t_stop) * 10)) ms after being told to"
+# shellcheck disable=SC2046 # pids
+kill $(pidof modctl) 2>/dev/null || :
+wait "$pid_monitor" || :
 : >"$S/stop.watchdog"
 wait "$pid_watchdog" || :
 t_end=$(cut -d' ' -f1 /proc/uptime)
@@ -1017,6 +1050,22 @@ nviol=$(wc -l <"$S/all.viol")
 if [ "$nviol" -gt 0 ]; then
 	diag "soak: violations (first 40 of $nviol):"
 	head -n 40 "$S/all.viol" | while IFS= read -r l; do diag "soak:   $l"; done
+fi
+# for each (e) violation: the family's modules' events and every command
+# that ran between its last operation and the one that saw the change
+if [ -s "$S/windows" ]; then
+	while read -r f from to; do
+		mem=
+		eval "mem=\$MEMBERS_$f"
+		diag "soak: family $f changed between $from and $to (uptime, cs); modctl monitor saw:"
+		for m in $mem; do
+			# (the monitor's lines are stamped when read: allow 5 s)
+			awk -v from="${from:-0}" -v to="$((to + 500))" -v m="$m" '$1 >= from && $1 <= to && $5 == m' "$S/monitor.log"
+		done | sort -n | head -n 20 | while IFS= read -r l; do diag "soak:   $l"; done
+		diag "soak: commands running meanwhile:"
+		awk -F'|' -v from="${from:-0}" -v to="$to" '($1 == "mc" || $1 == "kmod") && $5 <= to && $5 + $2 >= from { print $5 " +" $2 " " $6 ": " $4 }' "$S/all.log" |
+			sort -n | head -n 40 | while IFS= read -r l; do diag "soak:   $l"; done
+	done <"$S/windows"
 fi
 
 if [ -z "$SABOTAGE" ]; then
