@@ -110,12 +110,16 @@ check() {
 	fi
 }
 
-# snap: every loaded module as " NAME:STATE:REFCNT:HOLDERS " in SNAP
+# snap: every loaded module as " NAME:STATE:REFCNT:HOLDERS " in SNAP. One
+# read of /proc/modules (cat), not the shell's: ash's read takes a byte at a
+# time, and between two reads the kernel's list may change under the file
+# offset, so a module is skipped when one listed before it goes.
 snap() {
 	SNAP=' '
+	cat /proc/modules >"$WT/modules"
 	while read -r _n _s _r _d _st _rest; do
 		SNAP="$SNAP$_n:$_st:$_r:$_d "
-	done </proc/modules
+	done <"$WT/modules"
 }
 
 # mod NAME: MS (Live, Loading, Unloading or absent), MR (refcnt), MH
