@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "lockdown.h"
 #include "log.h"
@@ -345,7 +346,77 @@ fail:
 	return NULL;
 }
 
-char *modprobe_guard_format(const struct registry *reg)
+/* The module name of a modules.dep path ("kernel/net/802/stp.ko.xz"), in
+ * the kernel's spelling; false if it is not a module path. */
+static bool moddep_name(const char *path, size_t len, char out[MODULE_NAME_MAX + 1])
+{
+	const char *base = path, *p, *ko = NULL;
+	char buf[MODULE_NAME_MAX + 1];
+	size_t n;
+
+	for (p = path; p < path + len; p++)
+		if (*p == '/')
+			base = p + 1;
+	for (p = base; p + 3 <= path + len; p++)
+		if (memcmp(p, ".ko", 3) == 0) {
+			ko = p;
+			break;
+		}
+	if (!ko || ko == base)
+		return false;
+	n = (size_t)(ko - base);
+	if (n > MODULE_NAME_MAX)
+		return false;
+	memcpy(buf, base, n);
+	buf[n] = '\0';
+	return module_name_normalize(buf, out) == 0;
+}
+
+/*
+ * kmod's `modprobe -r M` removes M's dependencies that are left unused
+ * directly, without looking at their own remove lines: a lock on such a
+ * dependency would not hold. So every module that is not locked itself
+ * but lists a locked one in modules.dep gets a remove line of its own,
+ * which unloads it with modctl: its unused dependencies go as with
+ * modprobe, the locked ones stay. deptext is modules.dep, or NULL.
+ */
+static int guard_dependents(char **buf, size_t *len, size_t *cap, const struct registry *reg,
+			    const char *deptext, const char *modctl)
+{
+	const char *line = deptext;
+
+	while (line && *line) {
+		const char *eol = strchrnul(line, '\n'), *colon = memchr(line, ':', (size_t)(eol - line));
+		char name[MODULE_NAME_MAX + 1], dep[MODULE_NAME_MAX + 1];
+		const char *p;
+
+		if (colon && moddep_name(line, (size_t)(colon - line), name) &&
+		    !registry_is_locked(reg, name)) {
+			for (p = colon + 1; p < eol;) {
+				const char *end;
+
+				while (p < eol && (*p == ' ' || *p == '\t'))
+					p++;
+				for (end = p; end < eol && *end != ' ' && *end != '\t';)
+					end++;
+				if (end > p && moddep_name(p, (size_t)(end - p), dep) &&
+				    registry_is_locked(reg, dep)) {
+					if (append(buf, len, cap,
+						   "# %s needs %s, which is locked: modprobe -r %s would remove it too.\n"
+						   "remove %s %s unload --timeout 0 --with-deps %s\n",
+						   name, dep, name, name, modctl, name) < 0)
+						return -ENOMEM;
+					break;
+				}
+				p = end;
+			}
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+char *modprobe_guard_format(const struct registry *reg, const char *deptext, const char *modctl)
 {
 	size_t len = 0, cap = 0, i;
 	char *buf = NULL;
@@ -358,10 +429,42 @@ char *modprobe_guard_format(const struct registry *reg)
 			   "remove %s echo \"modctl: %s is locked by modctl lockdown; run 'modctl unlock %s' first\" >&2; false\n",
 			   reg->locks[i], reg->locks[i], reg->locks[i]) < 0)
 			goto fail;
+	if (reg->n && guard_dependents(&buf, &len, &cap, reg, deptext, modctl) < 0)
+		goto fail;
 	return buf;
 fail:
 	free(buf);
 	return NULL;
+}
+
+/* The modctl that remove lines run: this one if root installed it
+ * (it is the one the administrator uses), else the configured one. */
+static const char *guard_modctl_path(char buf[PATH_MAX])
+{
+	struct stat st;
+
+	if (realpath("/proc/self/exe", buf) && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)) && !strpbrk(buf, " \t\n\"'\\$`;&|<>*?()"))
+		return buf;
+	return BINDIR "/modctl";
+}
+
+/* modules.dep of the running kernel, or NULL (then locks still hold for
+ * modprobe -r of the locked module itself). */
+static char *guard_read_moddep(void)
+{
+	char path[PATH_MAX], *text = NULL;
+	struct utsname u;
+	size_t len;
+
+	if (uname(&u) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	if (read_full_file(path, &text, &len) < 0) {
+		log_debug("cannot read %s: the modprobe guard covers the locked modules only", path);
+		return NULL;
+	}
+	return text;
 }
 
 /* Create dir (mode 0755) if missing, then check it is one we can trust. */
@@ -498,14 +601,20 @@ int registry_begin(struct registry_txn *txn)
 
 int registry_commit(struct registry_txn *txn)
 {
-	_cleanup_free_ char *text = NULL, *guard = NULL;
+	_cleanup_free_ char *text = NULL, *guard = NULL, *deptext = NULL;
+	char self[PATH_MAX];
+	const char *modctl = BINDIR "/modctl";
 	int r;
 
 	struct pending reg = { .dir = REGISTRY_DIR, .path = REGISTRY_FILE };
 	struct pending grd = { .dir = MODPROBE_GUARD_DIR, .path = MODPROBE_GUARD };
 
 	text = registry_format(&txn->reg);
-	guard = modprobe_guard_format(&txn->reg);
+	if (txn->reg.n) {
+		deptext = guard_read_moddep();
+		modctl = guard_modctl_path(self);
+	}
+	guard = modprobe_guard_format(&txn->reg, deptext, modctl);
 	if (!text || !guard)
 		return log_error_errno(ENOMEM, "out of memory");
 	if (mkdir(MODPROBE_GUARD_DIR, 0755) < 0 && errno != EEXIST)

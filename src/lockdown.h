@@ -59,5 +59,10 @@ char *registry_format(const struct registry *reg);
 int registry_commit(struct registry_txn *txn);
 /* Release the lock and free. */
 void registry_end(struct registry_txn *txn);
-/* The modprobe.d text that refuses `modprobe -r` for every locked module. */
-char *modprobe_guard_format(const struct registry *reg);
+/*
+ * The modprobe.d text that refuses `modprobe -r` for every locked module,
+ * and gives every module that needs a locked one (per deptext, the text of
+ * modules.dep, or NULL) a remove line that runs `MODCTL unload`, so that
+ * modprobe -r cannot take a locked dependency with it.
+ */
+char *modprobe_guard_format(const struct registry *reg, const char *deptext, const char *modctl);

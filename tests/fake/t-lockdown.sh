@@ -49,6 +49,30 @@ fakectl add tun
 run_modctl unlock tun
 is "$status" 0 "unlocking a module that is not locked is fine"
 
+# --- a locked dependency: modprobe -r of a module that needs it -----------------------------
+# kmod's modprobe -r removes the unused dependencies of the module it
+# removes without reading their remove lines; the guard covers them
+# through the modules that need them.
+run_modctl unload vxlan udp_tunnel
+run_modctl load vxlan
+is "$status" 0 "load vxlan (with udp_tunnel and ip6_udp_tunnel)"
+run_modctl lockdown ip6_udp_tunnel
+is "$status" 0 "lock ip6_udp_tunnel, a dependency of vxlan"
+like "$(cat "$GUARD")" "^remove vxlan [^ ]*modctl unload --timeout 0 --with-deps vxlan$" "the guard gives vxlan, which needs it, a remove line of its own"
+run_in_fake /usr/sbin/modprobe -r vxlan
+is "$status" 0 "modprobe -r vxlan succeeds"
+nok "vxlan is gone" loaded vxlan
+nok "its unused, unlocked dependency udp_tunnel is gone too, as with plain modprobe -r" loaded udp_tunnel
+ok "the locked ip6_udp_tunnel stays" loaded ip6_udp_tunnel
+run_modctl unlock ip6_udp_tunnel
+unlike "$(cat "$GUARD")" "remove vxlan" "after unlock the guard forgets vxlan"
+run_modctl load vxlan
+run_in_fake /usr/sbin/modprobe -r vxlan
+is "$status" 0 "unlocked: modprobe -r vxlan"
+nok "and without locks it removes ip6_udp_tunnel as before" loaded ip6_udp_tunnel
+fakectl add udp_tunnel
+fakectl add vxlan --deps udp_tunnel
+
 # --- who may change locks ---------------------------------------------------------------------
 run_in_fake setpriv --reuid=65534 --regid=65534 --clear-groups "$MODCTL" lockdown tun
 is "$status" 6 "an unprivileged user cannot lock: exit 6"

@@ -69,7 +69,7 @@ static size_t count(const char *s, const char *what)
 static void check_round_trip(const struct registry *reg)
 {
 	struct registry back;
-	char *text = registry_format(reg), *guard = modprobe_guard_format(reg);
+	char *text = registry_format(reg), *guard = modprobe_guard_format(reg, NULL, "/usr/bin/modctl");
 	unsigned line = 0;
 	int r;
 

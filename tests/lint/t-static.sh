@@ -12,7 +12,7 @@ missing() {
 	if [ "${CI:-}" = true ]; then result 1 "$1 (not installed, and CI must run it)"; else n=$((n + 1)); echo "ok $n # SKIP $1 not installed"; fi
 }
 echo "1..2"
-defs=(-D_GNU_SOURCE -DRUNSTATEDIR='"/run"' -DSYSCONFDIR='"/etc"' -DPREFIX_LIBDIR='"/usr/lib"')
+defs=(-D_GNU_SOURCE -DRUNSTATEDIR='"/run"' -DSYSCONFDIR='"/etc"' -DBINDIR='"/usr/bin"' -DPREFIX_LIBDIR='"/usr/lib"')
 if command -v cppcheck >/dev/null; then
 	out=$(cppcheck -q --enable=warning,style,performance,portability --inline-suppr --error-exitcode=1 \
 		--suppressions-list="$srcdir/.cppcheck-suppressions" --std=c11 -I "$srcdir/src" "${defs[@]}" \

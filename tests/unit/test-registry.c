@@ -76,7 +76,7 @@ static void test_set_and_format_roundtrip(void **state)
 	assert_string_equal(back.locks[0], "ip6_udp_tunnel");
 	assert_string_equal(back.locks[1], "tun");
 
-	guard = modprobe_guard_format(&reg);
+	guard = modprobe_guard_format(&reg, NULL, "/usr/bin/modctl");
 	assert_non_null(guard);
 	assert_non_null(strstr(guard, "remove tun echo \"modctl: tun is locked by modctl lockdown"));
 	assert_non_null(strstr(guard, "\" >&2; false\n"));
@@ -85,6 +85,51 @@ static void test_set_and_format_roundtrip(void **state)
 	free(guard);
 	registry_free(&reg);
 	registry_free(&back);
+}
+
+/* modprobe -r removes unused dependencies without reading their remove
+ * lines: a module that needs a locked one must be guarded too. */
+static void test_guard_dependents(void **state)
+{
+	const char *dep = "kernel/net/bridge/bridge.ko.xz: kernel/net/802/stp.ko.xz kernel/net/llc/llc.ko.xz\n"
+			  "kernel/net/802/stp.ko.xz: kernel/net/llc/llc.ko.xz\n"
+			  "kernel/net/llc/llc.ko.xz:\n"
+			  "kernel/drivers/net/vxlan/vxlan.ko: kernel/net/ipv6/ip6_udp_tunnel.ko kernel/net/ipv4/udp_tunnel.ko\n"
+			  "kernel/drivers/net/tun.ko.zst:\n"
+			  "kernel/drivers/net/macvtap.ko: kernel/drivers/net/tap.ko kernel/drivers/net/macvlan.ko\n"
+			  "garbage line without colon\n"
+			  "kernel/x/ip6-udp-tunnel-user.ko:kernel/net/ipv6/ip6-udp-tunnel.ko\n"
+			  "kernel/drivers/net/tap.ko:";
+	struct registry reg;
+	char *guard;
+
+	(void)state;
+	assert_int_equal(registry_parse("lock llc\nlock ip6_udp_tunnel\nlock tap\nlock macvtap\n", &reg, NULL), 0);
+	guard = modprobe_guard_format(&reg, dep, "/usr/bin/modctl");
+	assert_non_null(guard);
+	/* bridge and stp need llc; vxlan and the dashed one need ip6_udp_tunnel */
+	assert_non_null(strstr(guard, "\nremove bridge /usr/bin/modctl unload --timeout 0 --with-deps bridge\n"));
+	assert_non_null(strstr(guard, "\nremove stp /usr/bin/modctl unload --timeout 0 --with-deps stp\n"));
+	assert_non_null(strstr(guard, "\nremove vxlan /usr/bin/modctl unload --timeout 0 --with-deps vxlan\n"));
+	assert_non_null(strstr(guard, "\nremove ip6_udp_tunnel_user /usr/bin/modctl unload"));
+	assert_non_null(strstr(guard, "# bridge needs llc, which is locked"));
+	/* locked modules keep their refusal, and get no second remove line;
+	 * modules needing nothing locked get none */
+	assert_non_null(strstr(guard, "\nremove macvtap echo "));
+	assert_null(strstr(guard, "remove macvtap /usr"));
+	assert_null(strstr(guard, "remove llc /usr"));
+	assert_null(strstr(guard, "remove tun"));
+	assert_null(strstr(guard, "remove tap /usr"));
+	free(guard);
+
+	/* nothing locked: no dependents either */
+	registry_free(&reg);
+	assert_int_equal(registry_parse("", &reg, NULL), 0);
+	guard = modprobe_guard_format(&reg, dep, "/usr/bin/modctl");
+	assert_non_null(guard);
+	assert_null(strstr(guard, "\nremove "));
+	free(guard);
+	registry_free(&reg);
 }
 
 static void test_set_many(void **state)
@@ -111,6 +156,7 @@ static void test_set_many(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_guard_dependents),
 	cmocka_unit_test(test_set_many),
 	cmocka_unit_test(test_set_and_format_roundtrip),
 	cmocka_unit_test(test_parse),

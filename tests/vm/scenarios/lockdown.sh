@@ -79,7 +79,19 @@ is "$RC" 0 "unload --with-deps vxlan while udp_tunnel is locked exits 0"
 ok "vxlan is gone" not_loaded vxlan
 ok "the locked udp_tunnel stays" loaded udp_tunnel
 ok "ip6_udp_tunnel, not locked, is gone" not_loaded ip6_udp_tunnel
+
+# kmod's modprobe -r removes a module's unused dependencies without their
+# remove lines: the guard stops that through the modules that need them
+"$MODPROBE" vxlan
+like "$(cat /run/modprobe.d/modctl-lockdown.conf)" '^remove vxlan /usr/bin/modctl unload --timeout 0 --with-deps vxlan$' \
+	"the guard gives vxlan, which needs the locked udp_tunnel, a remove line running modctl"
+run "$MODPROBE" -r vxlan
+is "$RC" 0 "modprobe -r vxlan while udp_tunnel is locked exits 0"
+ok "vxlan is gone" not_loaded vxlan
+ok "the locked udp_tunnel stays" loaded udp_tunnel
+ok "ip6_udp_tunnel, unused and not locked, is gone as with plain modprobe -r" not_loaded ip6_udp_tunnel
 "$MODCTL" unlock udp_tunnel
+unlike "$(cat /run/modprobe.d/modctl-lockdown.conf)" 'remove vxlan' "unlocked: the guard no longer names vxlan"
 unload_all
 
 # --- errors -------------------------------------------------------------------------
