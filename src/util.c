@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Pure helpers shared by the commands; everything here is unit-tested. */
+/* Helpers shared by the commands; everything here is unit-tested. */
 #include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "macro.h"
 #include "util.h"
@@ -132,29 +133,29 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 	return buf;
 }
 
-int read_full_file(const char *path, char **buf, size_t *len)
+int read_fd_full(int fd, size_t max, char **buf, size_t *len)
 {
-	_cleanup_close_ int fd = -1;
-	size_t size = (size_t)64 * 1024, used = 0;
+	size_t size = 0, used = 0;
 	char *b = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		ssize_t n;
 
-		if (!b || size - used < 4096) {
+		/* Room for at least one byte past max, so that a file larger
+		 * than max is seen as such, and for the NUL. */
+		if (size - used < 2) {
+			size_t nsize = size ? size * 2 : 16384;
 			char *nb;
 
-			if (b)
-				size *= 2;
-			nb = realloc(b, size);
+			if (nsize > max + 2)
+				nsize = max + 2;
+			nb = realloc(b, nsize);
 			if (!nb) {
 				free(b);
 				return -ENOMEM;
 			}
 			b = nb;
+			size = nsize;
 		}
 		n = read(fd, b + used, size - used - 1);
 		if (n < 0) {
@@ -166,12 +167,27 @@ int read_full_file(const char *path, char **buf, size_t *len)
 		if (n == 0)
 			break;
 		used += (size_t)n;
+		if (used > max) {
+			free(b);
+			return -EFBIG;
+		}
 	}
 	b[used] = '\0';
 	*buf = b;
 	if (len)
 		*len = used;
 	return 0;
+}
+
+int read_full_file(const char *path, char **buf, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* Anything the kernel lists fits easily: 5,000 modules are ~400 KiB. */
+	return read_fd_full(fd, (size_t)1 << 30, buf, len);
 }
 
 int read_small_file(const char *path, char *buf, size_t size)
@@ -207,8 +223,84 @@ const char *modctl_getenv(const char *name)
 #ifdef HAVE_SECURE_GETENV
 	return secure_getenv(name);
 #else
+	/* Without secure_getenv(), honour nothing in a privileged process. */
+	if (getuid() != geteuid() || getgid() != getegid())
+		return NULL;
 	return getenv(name);
 #endif
+}
+
+static const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of an unknown type";
+	}
+}
+
+const char *untrusted_reason(const struct stat *st, mode_t type, char *buf, size_t size)
+{
+	uid_t me = geteuid();
+
+	if ((st->st_mode & S_IFMT) != type)
+		snprintf(buf, size, "it is %s, not %s", file_type_name(st->st_mode), file_type_name(type));
+	else if (st->st_uid != 0 && st->st_uid != me)
+		snprintf(buf, size, me == 0 ? "owned by uid %u, not root" : "owned by uid %u, neither root nor uid %u",
+			 (unsigned)st->st_uid, (unsigned)me);
+	else if (st->st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(buf, size, "writable by group or others (mode %04o)", (unsigned)(st->st_mode & 07777));
+	else
+		return NULL;
+	return buf;
+}
+
+int open_trusted(int dirfd, const char *path, int flags, mode_t mode, mode_t type, struct stat *st,
+		 char *why, size_t size)
+{
+	struct stat sb;
+	int fd, r;
+
+	if (!st)
+		st = &sb;
+	why[0] = '\0';
+	flags |= O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	if (type == S_IFDIR)
+		flags |= O_DIRECTORY;
+	fd = openat(dirfd, path, flags, mode);
+	if (fd < 0) {
+		r = -errno;
+		/* O_NOFOLLOW fails with ELOOP on a symbolic link, O_DIRECTORY with
+		 * ENOTDIR on anything else, a FIFO or socket opened for writing
+		 * with ENXIO: say what is there instead. */
+		if ((r == -ELOOP || r == -ENOTDIR || r == -ENXIO) &&
+		    fstatat(dirfd, path, st, AT_SYMLINK_NOFOLLOW) == 0 && untrusted_reason(st, type, why, size))
+			return -EPERM;
+		return r;
+	}
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (untrusted_reason(st, type, why, size)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
 }
 
 void json_put_string(FILE *f, const char *s)

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Unit tests: module names, integers and durations. */
+/* Unit tests: module names, integers, durations, and the trust rule for
+ * modctl's own files. */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "unit.h"
 #include "util.h"
 
@@ -99,6 +104,77 @@ static void test_format_duration(void **state)
 	assert_string_equal(format_duration(buf, sizeof(buf), DURATION_INFINITY), "infinity");
 }
 
+static void test_untrusted_reason(void **state)
+{
+	struct stat st = { .st_mode = S_IFREG | 0644, .st_uid = 0 };
+	uid_t me = geteuid();
+	char buf[128];
+
+	assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
+	st.st_mode = S_IFREG | 0600;
+	assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
+	st.st_mode = S_IFDIR | 0755;
+	assert_null(untrusted_reason(&st, S_IFDIR, buf, sizeof(buf)));
+	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
+			    "it is a directory, not a regular file");
+	st.st_mode = S_IFLNK | 0777;
+	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
+			    "it is a symbolic link, not a regular file");
+	st.st_mode = S_IFIFO | 0644;
+	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)), "it is a FIFO, not a regular file");
+	st.st_mode = S_IFREG | 0664;
+	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
+			    "writable by group or others (mode 0664)");
+	st.st_mode = S_IFDIR | 01777;
+	assert_string_equal(untrusted_reason(&st, S_IFDIR, buf, sizeof(buf)),
+			    "writable by group or others (mode 1777)");
+	/* The type is named first, then the owner, then the mode. */
+	st.st_mode = S_IFREG | 0666;
+	st.st_uid = me == 0 ? 65534 : 0;
+	if (me == 0) {
+		assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)), "owned by uid 65534, not root");
+	} else {
+		/* root's files stay trusted for any user; the user's own too */
+		assert_non_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
+		st.st_mode = S_IFREG | 0644;
+		assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
+		st.st_uid = me;
+		assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
+	}
+}
+
+static void test_read_fd_full(void **state)
+{
+	char *buf = NULL, data[40000];
+	size_t len = 0;
+	int fd;
+
+	memset(data, 'x', sizeof(data));
+	fd = memfd_create("read_fd_full", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	/* exactly max bytes: read, NUL-terminated */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_fd_full(fd, sizeof(data), &buf, &len), 0);
+	assert_int_equal(len, sizeof(data));
+	assert_int_equal(buf[len], '\0');
+	assert_memory_equal(buf, data, sizeof(data));
+	free(buf);
+	/* one byte more than max: refused */
+	buf = NULL;
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_fd_full(fd, sizeof(data) - 1, &buf, &len), -EFBIG);
+	assert_null(buf);
+	/* empty */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_fd_full(fd, 10, &buf, &len), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+	close(fd);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_name_normalize),
 	cmocka_unit_test(test_name_length),
@@ -106,5 +182,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_long),
 	cmocka_unit_test(test_duration),
 	cmocka_unit_test(test_format_duration),
+	cmocka_unit_test(test_untrusted_reason),
+	cmocka_unit_test(test_read_fd_full),
 };
 RUN_TESTS(tests)
