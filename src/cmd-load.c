@@ -149,7 +149,7 @@ static void remember_loaded(const char *name, bool inserted, void *data)
 /* Lock what was loaded: asked with --lockdown, or lockdown-all mode is on. */
 static int lock_loaded(const struct loaded *a)
 {
-	struct registry_txn txn;
+	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
 	int code = EXIT_OK;
 	size_t i;

@@ -366,7 +366,7 @@ static int lockdown_boot(const struct lock_args *a)
 {
 	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 	struct lockdown_conf conf = { 0 };
-	struct registry_txn txn = { .lock_fd = -1 };
+	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct kmod_ctx *ctx = NULL;
 	bool changed = false;
 	int code = EXIT_OK, r;
@@ -398,7 +398,6 @@ static int lockdown_boot(const struct lock_args *a)
 		/* Locks still apply: they are undone by unlock, unlike a seal. */
 	}
 	if (a->dry_run) {
-		txn.lock_fd = -1;
 		if (registry_load(&txn.reg) < 0) {
 			exit_keep_first(&code, EXIT_FAIL);
 			goto out;
@@ -450,7 +449,7 @@ static int unlock_parse_args(struct invocation *inv, int argc, char *argv[])
 static int lockdown_run(struct invocation *inv)
 {
 	const struct lock_args *a = &inv->lock;
-	struct registry_txn txn = { .lock_fd = -1 };
+	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct proc_modules pm = { 0 };
 	bool changed = false;
 	int code = EXIT_OK, r, i;
@@ -533,7 +532,7 @@ out:
 static int unlock_run(struct invocation *inv)
 {
 	const struct lock_args *a = &inv->lock;
-	struct registry_txn txn = { .lock_fd = -1 };
+	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
 	int code = EXIT_OK, r, i;
 	size_t k;

@@ -15,8 +15,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #include "lockdown.h"
 #include "log.h"
@@ -122,72 +124,63 @@ bad:
 	return -EBADMSG;
 }
 
-static int check_trusted(const char *path, const struct stat *st, mode_t type)
+/* Log why path is not trusted and return -EPERM. */
+static int refuse(const char *path, const char *why)
 {
-	if ((st->st_mode & S_IFMT) != type)
-		return log_error_errno(EPERM, "refusing to trust %s: it is not a %s", path,
-				       type == S_IFDIR ? "directory" : "regular file");
-	if (st->st_uid != 0)
-		return log_error_errno(EPERM, "refusing to trust %s: owned by uid %u, not root",
-				       path, (unsigned)st->st_uid);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return log_error_errno(EPERM, "refusing to trust %s: writable by group or others (mode %04o)",
-				       path, (unsigned)(st->st_mode & 07777));
-	return 0;
+	return log_error_errno(EPERM, "refusing to trust %s: %s", path, why);
 }
 
-int registry_load(struct registry *reg)
+/*
+ * Open one of modctl's state directories (the registry's, the modprobe
+ * guard's) after checking that nobody but root can have changed it. With
+ * create, make it first. Returns the fd, -ENOENT (not logged) when it does
+ * not exist and create is false, or a logged error.
+ */
+static int state_dir_open(const char *dir, bool create)
+{
+	char why[128];
+	int fd;
+
+	if (create && mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "cannot create %s: %m", dir);
+	fd = open_trusted(AT_FDCWD, dir, O_RDONLY, 0, S_IFDIR, NULL, why, sizeof(why));
+	if (fd == -EPERM && why[0])
+		return refuse(dir, why);
+	if (fd == -ENOENT && !create)
+		return fd;
+	if (fd < 0)
+		return log_error_errno(fd, "cannot open %s: %m", dir);
+	return fd;
+}
+
+/* Read the registry in the trusted directory dfd; a missing file is empty. */
+static int registry_load_at(int dfd, struct registry *reg)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
+	char why[128];
 	struct stat st;
 	unsigned line = 0;
 	size_t used = 0;
 	int r;
 
 	memset(reg, 0, sizeof(*reg));
-	if (lstat(REGISTRY_DIR, &st) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return log_error_errno(errno, "cannot examine %s: %m", REGISTRY_DIR);
-	}
-	r = check_trusted(REGISTRY_DIR, &st, S_IFDIR);
-	if (r < 0)
-		return r;
-
-	fd = open(REGISTRY_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ELOOP)
-			return log_error_errno(EPERM, "refusing to trust %s: it is a symbolic link",
-					       REGISTRY_FILE);
-		return log_error_errno(errno, "cannot open %s: %m", REGISTRY_FILE);
-	}
-	if (fstat(fd, &st) < 0)
-		return log_error_errno(errno, "cannot examine %s: %m", REGISTRY_FILE);
-	r = check_trusted(REGISTRY_FILE, &st, S_IFREG);
-	if (r < 0)
-		return r;
+	fd = open_trusted(dfd, REGISTRY_NAME, O_RDONLY, 0, S_IFREG, &st, why, sizeof(why));
+	if (fd == -ENOENT)
+		return 0;
+	if (fd == -EPERM && why[0])
+		return refuse(REGISTRY_FILE, why);
+	if (fd < 0)
+		return log_error_errno(fd, "cannot open %s: %m", REGISTRY_FILE);
 	if (st.st_size > REGISTRY_MAX_SIZE)
 		return log_error_errno(EFBIG, "refusing to trust %s: %lld bytes is larger than any registry modctl writes",
 				       REGISTRY_FILE, (long long)st.st_size);
-
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return log_error_errno(ENOMEM, "out of memory");
-	while (used < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + used, (size_t)st.st_size - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return log_error_errno(errno, "cannot read %s: %m", REGISTRY_FILE);
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
+	r = read_fd_full(fd, REGISTRY_MAX_SIZE, &buf, &used);
+	if (r == -EFBIG)
+		return log_error_errno(r, "refusing to trust %s: it is larger than any registry modctl writes",
+				       REGISTRY_FILE);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s: %m", REGISTRY_FILE);
 	if (memchr(buf, '\0', used))
 		/* buf is freed by _cleanup_free_, which clang-analyzer 14 does not model. */
 		return log_error_errno(EBADMSG, "%s is corrupt: it contains NUL bytes", // NOLINT(clang-analyzer-unix.Malloc)
@@ -199,6 +192,19 @@ int registry_load(struct registry *reg)
 	if (r < 0)
 		return log_error_errno(r, "cannot parse %s: %m", REGISTRY_FILE);
 	return 0;
+}
+
+int registry_load(struct registry *reg)
+{
+	_cleanup_close_ int dfd = -1;
+
+	memset(reg, 0, sizeof(*reg));
+	dfd = state_dir_open(REGISTRY_DIR, false);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	return registry_load_at(dfd, reg);
 }
 
 bool registry_is_locked(const struct registry *reg, const char *name)
@@ -467,43 +473,62 @@ static char *guard_read_moddep(void)
 	return text;
 }
 
-/* Create dir (mode 0755) if missing, then check it is one we can trust. */
-static int ensure_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "cannot create %s: %m", dir);
-	if (lstat(dir, &st) < 0)
-		return log_error_errno(errno, "cannot examine %s: %m", dir);
-	return check_trusted(dir, &st, S_IFDIR);
-}
-
 /*
  * A file replaced atomically: the new text goes to a temporary file in the
  * same directory (written, fsynced), which replaces the file only when
- * every file of the change is ready.
+ * every file of the change is ready. Everything happens relative to the
+ * directory's fd, checked when the transaction began.
  */
 struct pending {
+	int dfd;
 	const char *dir;
-	const char *path;
-	char tmp[PATH_MAX];
+	const char *name;
+	const char *path;   /* dir/name, for messages */
+	char tmp[NAME_MAX + 1];
 };
+
+/* A new, empty temporary file "NAME.XXXXXX" in the directory. */
+static int pending_create(struct pending *p)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		unsigned char rnd[6];
+		size_t i, l;
+		int fd;
+
+		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+			/* Only before the kernel's pool is ready; O_EXCL keeps it safe. */
+			uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20) ^ ((uint64_t)tries << 40);
+
+			for (i = 0; i < sizeof(rnd); i++, x >>= 8)
+				rnd[i] = (unsigned char)x;
+		}
+		l = (size_t)snprintf(p->tmp, sizeof(p->tmp), "%s.", p->name);
+		if (l + sizeof(rnd) >= sizeof(p->tmp))
+			return -ENAMETOOLONG;
+		for (i = 0; i < sizeof(rnd); i++)
+			p->tmp[l + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		p->tmp[l + sizeof(rnd)] = '\0';
+		/* O_EXCL: a name somebody else made (even a symlink) is never used. */
+		fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
 
 static int pending_write(struct pending *p, const char *text)
 {
-	const char *dir = p->dir, *path = p->path;
 	size_t len = strlen(text), done = 0;
 	int fd, r;
 
 	p->tmp[0] = '\0';
-	if ((size_t)snprintf(p->tmp, sizeof(p->tmp), "%s.XXXXXX", path) >= sizeof(p->tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(p->tmp, O_CLOEXEC);
+	fd = pending_create(p);
 	if (fd < 0) {
-		r = -errno;
 		p->tmp[0] = '\0';
-		return log_error_errno(r, "cannot create a temporary file in %s: %m", dir);
+		return log_error_errno(fd, "cannot create a temporary file in %s: %m", p->dir);
 	}
 	while (done < len) {
 		ssize_t n = write(fd, text + done, len - done);
@@ -516,7 +541,7 @@ static int pending_write(struct pending *p, const char *text)
 		}
 		done += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+	if (fsync(fd) < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -529,74 +554,102 @@ static int pending_write(struct pending *p, const char *text)
 fail:
 	if (fd >= 0)
 		close(fd);
-	return log_error_errno(r, "cannot write %s: %m", path);
+	return log_error_errno(r, "cannot write %s: %m", p->path);
 }
 
 static void pending_discard(struct pending *p)
 {
 	if (p->tmp[0])
-		unlink(p->tmp);
+		unlinkat(p->dfd, p->tmp, 0);
 	p->tmp[0] = '\0';
 }
 
 static int pending_install(struct pending *p)
 {
-	_cleanup_close_ int dfd = -1;
-
-	if (rename(p->tmp, p->path) < 0)
+	if (renameat(p->dfd, p->tmp, p->dfd, p->name) < 0)
 		return log_error_errno(errno, "cannot replace %s: %m", p->path);
 	p->tmp[0] = '\0';
-	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
+	(void)fsync(p->dfd);
 	return 0;
 }
 
 /* Temporary files of writers killed half-way: safe to remove under the lock,
  * since every live writer holds it while its temporary file exists. */
-static void remove_stale_temporaries(const char *dir, const char *base)
+static void remove_stale_temporaries(int dfd, const char *dir, const char *base)
 {
 	size_t l = strlen(base);
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	DIR *d;
+	int fd;
 
-	if (!d)
+	/* fdopendir() takes its fd: give it its own. */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
 		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d))) {
-		char path[PATH_MAX];
-
 		if (strncmp(de->d_name, base, l) != 0 || de->d_name[l] != '.' || strlen(de->d_name + l + 1) != 6)
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path) &&
-		    unlink(path) == 0)
-			log_debug("removed %s, left by a writer that was killed", path);
+		if (unlinkat(dfd, de->d_name, 0) == 0)
+			log_debug("removed %s/%s, left by a writer that was killed", dir, de->d_name);
 	}
 	closedir(d);
 }
 
+/* The guard is replaced by rename, never written through: still, one that
+ * modctl cannot have written means someone else is at work there. */
+static int check_guard(int gfd)
+{
+	char why[128];
+	struct stat st;
+
+	if (fstatat(gfd, MODPROBE_GUARD_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return log_error_errno(errno, "cannot examine %s: %m", MODPROBE_GUARD);
+	}
+	if (untrusted_reason(&st, S_IFREG, why, sizeof(why)))
+		return log_error_errno(EPERM, "refusing to replace %s: %s; modctl did not write it (remove it, "
+				       "and modctl writes it again)", MODPROBE_GUARD, why);
+	return 0;
+}
+
 int registry_begin(struct registry_txn *txn)
 {
+	char why[128];
 	int r;
 
-	memset(txn, 0, sizeof(*txn));
-	txn->lock_fd = -1;
-	umask(022);
-	r = ensure_dir(REGISTRY_DIR);
-	if (r < 0)
-		return r;
-	txn->lock_fd = open(REGISTRY_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	if (txn->lock_fd < 0) {
-		if (errno == ELOOP)
-			return log_error_errno(EPERM, "refusing to trust %s/lock: it is a symbolic link", REGISTRY_DIR);
-		return log_error_errno(errno, "cannot open %s/lock: %m", REGISTRY_DIR);
-	}
+	*txn = (struct registry_txn)REGISTRY_TXN_INIT;
+	/* Exact modes for what modctl creates, whatever the caller's umask. */
+	txn->saved_umask = umask(022);
+	txn->began = true;
+	txn->dir_fd = state_dir_open(REGISTRY_DIR, true);
+	if (txn->dir_fd < 0)
+		return txn->dir_fd;
+	txn->lock_fd = open_trusted(txn->dir_fd, REGISTRY_LOCK_NAME, O_RDWR | O_CREAT, 0600, S_IFREG, NULL, why,
+				    sizeof(why));
+	if (txn->lock_fd == -EPERM && why[0])
+		return refuse(REGISTRY_LOCK, why);
+	if (txn->lock_fd < 0)
+		return log_error_errno(txn->lock_fd, "cannot open %s: %m", REGISTRY_LOCK);
 	while (flock(txn->lock_fd, LOCK_EX) < 0) {
 		if (errno != EINTR)
-			return log_error_errno(errno, "cannot lock %s/lock: %m", REGISTRY_DIR);
+			return log_error_errno(errno, "cannot lock %s: %m", REGISTRY_LOCK);
 	}
-	remove_stale_temporaries(REGISTRY_DIR, "locks");
-	remove_stale_temporaries(MODPROBE_GUARD_DIR, "modctl-lockdown.conf");
-	return registry_load(&txn->reg);
+	remove_stale_temporaries(txn->dir_fd, REGISTRY_DIR, REGISTRY_NAME);
+	r = state_dir_open(MODPROBE_GUARD_DIR, false);
+	if (r >= 0) {
+		txn->guard_fd = r;
+		remove_stale_temporaries(txn->guard_fd, MODPROBE_GUARD_DIR, MODPROBE_GUARD_NAME);
+		r = check_guard(txn->guard_fd);
+	}
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return registry_load_at(txn->dir_fd, &txn->reg);
 }
 
 int registry_commit(struct registry_txn *txn)
@@ -604,10 +657,9 @@ int registry_commit(struct registry_txn *txn)
 	_cleanup_free_ char *text = NULL, *guard = NULL, *deptext = NULL;
 	char self[PATH_MAX];
 	const char *modctl = BINDIR "/modctl";
+	struct pending reg = { .dir = REGISTRY_DIR, .name = REGISTRY_NAME, .path = REGISTRY_FILE };
+	struct pending grd = { .dir = MODPROBE_GUARD_DIR, .name = MODPROBE_GUARD_NAME, .path = MODPROBE_GUARD };
 	int r;
-
-	struct pending reg = { .dir = REGISTRY_DIR, .path = REGISTRY_FILE };
-	struct pending grd = { .dir = MODPROBE_GUARD_DIR, .path = MODPROBE_GUARD };
 
 	text = registry_format(&txn->reg);
 	if (txn->reg.n) {
@@ -617,8 +669,14 @@ int registry_commit(struct registry_txn *txn)
 	guard = modprobe_guard_format(&txn->reg, deptext, modctl);
 	if (!text || !guard)
 		return log_error_errno(ENOMEM, "out of memory");
-	if (mkdir(MODPROBE_GUARD_DIR, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "cannot create %s: %m", MODPROBE_GUARD_DIR);
+	if (txn->guard_fd < 0) {
+		r = state_dir_open(MODPROBE_GUARD_DIR, true);
+		if (r < 0)
+			return r;
+		txn->guard_fd = r;
+	}
+	reg.dfd = txn->dir_fd;
+	grd.dfd = txn->guard_fd;
 
 	/* Both files are written in full before either replaces its old
 	 * version, so a full disk or an I/O error changes nothing at all. */
@@ -648,6 +706,13 @@ void registry_end(struct registry_txn *txn)
 {
 	if (txn->lock_fd >= 0)
 		close(txn->lock_fd); /* releases the flock */
-	txn->lock_fd = -1;
+	if (txn->dir_fd >= 0)
+		close(txn->dir_fd);
+	if (txn->guard_fd >= 0)
+		close(txn->guard_fd);
+	if (txn->began)
+		umask(txn->saved_umask);
+	txn->lock_fd = txn->dir_fd = txn->guard_fd = -1;
+	txn->began = false;
 	registry_free(&txn->reg);
 }

@@ -7,9 +7,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define REGISTRY_DIR RUNSTATEDIR "/modctl"
-#define REGISTRY_FILE REGISTRY_DIR "/locks"
+#define REGISTRY_NAME "locks"
+#define REGISTRY_FILE REGISTRY_DIR "/" REGISTRY_NAME
+#define REGISTRY_LOCK_NAME "lock"
+#define REGISTRY_LOCK REGISTRY_DIR "/" REGISTRY_LOCK_NAME
 /* A registry larger than this is not one modctl wrote. */
 #define REGISTRY_MAX_SIZE (4L * 1024 * 1024)
 
@@ -26,9 +30,10 @@ struct registry {
 int registry_parse(const char *buf, struct registry *reg, unsigned *errline);
 /*
  * Read the registry if it exists. A missing registry is an empty one (0).
- * A registry that is a symlink, not owned by root, writable by others,
- * too large or malformed is refused with an error message and -EPERM or
- * -EBADMSG; it is never trusted.
+ * A registry or directory that is a symlink, not owned by root, writable
+ * by group or others (see untrusted_reason()), too large or malformed is
+ * refused with an error message and -EPERM, -EFBIG or -EBADMSG; it is
+ * never trusted.
  */
 int registry_load(struct registry *reg);
 bool registry_is_locked(const struct registry *reg, const char *name);
@@ -37,15 +42,30 @@ void registry_free(struct registry *reg);
 /* The guard that makes kmod's `modprobe -r` refuse locked modules. kmod
  * reads this directory itself, so its path is kmod's, not configurable. */
 #define MODPROBE_GUARD_DIR "/run/modprobe.d"
-#define MODPROBE_GUARD MODPROBE_GUARD_DIR "/modctl-lockdown.conf"
+#define MODPROBE_GUARD_NAME "modctl-lockdown.conf"
+#define MODPROBE_GUARD MODPROBE_GUARD_DIR "/" MODPROBE_GUARD_NAME
 
-/* A read-modify-write of the registry under an exclusive flock. */
+/*
+ * A read-modify-write of the registry under an exclusive flock. Every file
+ * is reached through the directory fds checked when the transaction began,
+ * never by its path again. Declare with REGISTRY_TXN_INIT.
+ */
 struct registry_txn {
-	int lock_fd;
+	int dir_fd;       /* REGISTRY_DIR */
+	int lock_fd;      /* REGISTRY_LOCK, flocked */
+	int guard_fd;     /* MODPROBE_GUARD_DIR, or -1 until it exists */
+	mode_t saved_umask;
+	bool began;
 	struct registry reg;
 };
+#define REGISTRY_TXN_INIT { .dir_fd = -1, .lock_fd = -1, .guard_fd = -1 }
 
-/* Create the state directory if needed, take the lock, read the registry. */
+/*
+ * Create the state directory if needed, take the lock, check the modprobe
+ * guard, read the registry. Files modctl creates get exact modes (0755 for
+ * directories, 0644 for the registry and guard, 0600 for the lock),
+ * whatever the caller's umask, which registry_end() puts back.
+ */
 int registry_begin(struct registry_txn *txn);
 /* Lock or unlock a module in memory; returns 1 if that changed anything. */
 int registry_set(struct registry *reg, const char *name, bool locked);
@@ -57,7 +77,7 @@ char *registry_format(const struct registry *reg);
 /* Write the registry and the modprobe guard atomically (temp file, fsync,
  * rename). On failure the previous files stay intact. */
 int registry_commit(struct registry_txn *txn);
-/* Release the lock and free. */
+/* Release the lock, restore the umask and free. */
 void registry_end(struct registry_txn *txn);
 /*
  * The modprobe.d text that refuses `modprobe -r` for every locked module,

@@ -3,9 +3,10 @@
  * libfaults: fault injection for the fake tier, preloaded in front of the
  * fake kernel shim. Configured by environment:
  *
- *   MODCTL_FAULT=CALL:PATH:ERRNO[:N]   CALL (write, fsync, read, rename)
- *       on a file whose path contains PATH fails with ERRNO (a name such
- *       as ENOSPC, EIO, EINTR), the first N times (default: always).
+ *   MODCTL_FAULT=CALL:PATH:ERRNO[:N]   CALL (write, fsync, read, rename;
+ *       rename covers renameat too) on a file whose path contains PATH
+ *       fails with ERRNO (a name such as ENOSPC, EIO, EINTR), the first N
+ *       times (default: always).
  *   MODCTL_FAULT=shortread:PATH:BYTES  reads of such a file return at
  *       most BYTES bytes each.
  *   MODCTL_FAIL_MALLOC=N               the Nth allocation (malloc,
@@ -22,6 +23,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,31 @@ int rename(const char *from, const char *to)
 		return -1;
 	}
 	return real_rename(from, to);
+}
+
+/* renameat() relative to a directory fd: matched on that directory's path
+ * joined with the new name. */
+int renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	char link[64], path[4096];
+	const char *full = to;
+	ssize_t n;
+
+	REAL(int, renameat, int, const char *, int, const char *);
+	if (to[0] != '/' && tofd != AT_FDCWD) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", tofd);
+		n = readlink(link, path, sizeof(path) - 1);
+		if (n > 0 && (size_t)n + 1 + strlen(to) < sizeof(path)) {
+			path[n] = '/';
+			strcpy(path + n + 1, to);
+			full = path;
+		}
+	}
+	if (inject("rename", -1, full)) {
+		errno = fault.err;
+		return -1;
+	}
+	return real_renameat(fromfd, from, tofd, to);
 }
 
 ssize_t read(int fd, void *buf, size_t n)
