@@ -3,13 +3,17 @@
  * The boot lockdown configuration. Files are found as systemd finds
  * drop-ins: a file name in a higher-priority directory hides the same name
  * below it, a symlink to /dev/null or an empty file masks it, and the
- * effective files are read in lexical order of their names.
+ * effective files are read in lexical order of their names. Every directory
+ * and file is trusted as modctl's own state is (see untrusted_reason()):
+ * a file root did not write is an error, never read.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "bootconf.h"
 #include "load.h"
@@ -48,7 +52,10 @@ static void conf_error(struct lockdown_conf *conf, const char *file, unsigned li
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_error("%s:%u: %s", file, line, msg);
+	if (line)
+		log_error("%s:%u: %s", file, line, msg);
+	else
+		log_error("%s: %s", file, msg);
 	conf->errors++;
 }
 
@@ -202,106 +209,204 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
 	return 0;
 }
 
+/* A directory or file of the configuration that cannot be opened or trusted. */
+static void conf_open_error(struct lockdown_conf *conf, const char *path, int err, const char *why)
+{
+	if (err == -EPERM && why[0])
+		conf_error(conf, path, 0, "not trusted: %s", why);
+	else
+		conf_error(conf, path, 0, "cannot read: %s", strerror(-err));
+}
+
+/*
+ * Open a lockdown.d directory, checked like every file modctl trusts, and
+ * so is the directory holding it (modctl's own, such as /etc/modctl): who
+ * can rename lockdown.d can replace it. Returns the fd, -ENOENT when either
+ * does not exist (nothing to read), or another error, reported.
+ */
+static int conf_dir_open(struct lockdown_conf *conf, const char *dir)
+{
+	_cleanup_close_ int pfd = AT_FDCWD;
+	const char *slash = strrchr(dir, '/'), *base = dir;
+	char why[128], parent[PATH_MAX];
+	int fd;
+
+	if (slash && slash != dir) {
+		if ((size_t)(slash - dir) >= sizeof(parent)) {
+			conf_open_error(conf, dir, -ENAMETOOLONG, "");
+			return -ENAMETOOLONG;
+		}
+		memcpy(parent, dir, (size_t)(slash - dir));
+		parent[slash - dir] = '\0';
+		pfd = open_trusted(AT_FDCWD, parent, O_RDONLY, 0, S_IFDIR, NULL, why, sizeof(why));
+		if (pfd == -ENOENT)
+			return pfd;
+		if (pfd < 0) {
+			conf_open_error(conf, parent, pfd, why);
+			return pfd;
+		}
+		base = slash + 1;
+	}
+	fd = open_trusted(pfd, base, O_RDONLY, 0, S_IFDIR, NULL, why, sizeof(why));
+	if (fd < 0 && fd != -ENOENT)
+		conf_open_error(conf, dir, fd, why);
+	return fd;
+}
+
+static bool is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
+/* Read and parse one file of the trusted directory dfd. Problems with the
+ * file are counted in conf->errors; only -ENOMEM is returned. */
+static int conf_read_file(struct lockdown_conf *conf, int dfd, const char *name, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
+	char why[128];
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		conf_open_error(conf, path, -errno, "");
+		return 0;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		/* A link to /dev/null masks the name; no other link is followed. */
+		if (fstatat(dfd, name, &st, 0) == 0 && is_dev_null(&st))
+			return 0;
+		conf_error(conf, path, 0, "not trusted: it is a symbolic link (only a link to /dev/null, "
+				       "which masks the name, is allowed)");
+		return 0;
+	}
+	fd = open_trusted(dfd, name, O_RDONLY, 0, S_IFREG, &st, why, sizeof(why));
+	if (fd < 0) {
+		conf_open_error(conf, path, fd, why);
+		return 0;
+	}
+	r = st.st_size > CONF_MAX_SIZE ? -EFBIG : read_fd_full(fd, CONF_MAX_SIZE, &text, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r == -EFBIG)
+		conf_error(conf, path, 0, "file is larger than %ld bytes", CONF_MAX_SIZE);
+	else if (r < 0)
+		conf_open_error(conf, path, r, "");
+	else if (memchr(text, '\0', len))
+		conf_error(conf, path, 0, "contains NUL bytes");
+	else
+		return lockdown_conf_parse(conf, path, text);
+	return 0;
+}
+
+struct conf_file {
+	char *name;
+	size_t dir;   /* index into dirs and their fds */
+};
+
+static int cmp_conf_file(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_file *)a)->name, ((const struct conf_file *)b)->name);
+}
+
+/* Add the .conf names of directory fd not already found in a higher one. */
+static int conf_collect(int fd, size_t d, struct conf_file **files, size_t *n, size_t *cap)
+{
+	struct dirent *de;
+	DIR *dir;
+	int dfd, r = 0;
+
+	/* fdopendir() takes its fd: give it its own. */
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return -errno;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		size_t l = strlen(de->d_name), i;
+		bool seen = false;
+
+		if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".conf"))
+			continue;
+		for (i = 0; i < *n && !seen; i++)
+			seen = streq((*files)[i].name, de->d_name);
+		if (seen)
+			continue;
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct conf_file *nf = realloc(*files, ncap * sizeof(**files));
+
+			if (!nf) {
+				r = -ENOMEM;
+				break;
+			}
+			*files = nf;
+			*cap = ncap;
+		}
+		(*files)[*n].name = strdup(de->d_name);
+		(*files)[*n].dir = d;
+		if (!(*files)[*n].name) {
+			r = -ENOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(dir);
+	return r;
+}
+
 int lockdown_conf_load(struct lockdown_conf *conf, const char *const *dirs)
 {
-	char **names = NULL, **paths = NULL;
-	size_t n = 0, cap = 0, i, d;
-	int r = 0;
+	struct conf_file *files = NULL;
+	size_t n = 0, cap = 0, ndirs = 0, i, d;
+	int *fds = NULL, r = 0;
+
+	while (dirs[ndirs])
+		ndirs++;
+	fds = malloc((ndirs + 1) * sizeof(int));
+	if (!fds)
+		return -ENOMEM;
+	for (d = 0; d < ndirs; d++)
+		fds[d] = -1;
 
 	/* Collect file names; the first directory holding a name wins. */
-	for (d = 0; dirs[d]; d++) {
-		struct dirent *de;
-		DIR *dir = opendir(dirs[d]);
-
-		if (!dir) {
-			if (errno != ENOENT)
-				log_warning("cannot read %s: %m", dirs[d]);
+	for (d = 0; d < ndirs; d++) {
+		fds[d] = conf_dir_open(conf, dirs[d]);
+		if (fds[d] < 0)
 			continue;
-		}
-		while ((de = readdir(dir))) {
-			size_t l = strlen(de->d_name);
-			bool seen = false;
-
-			if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".conf"))
-				continue;
-			for (i = 0; i < n && !seen; i++)
-				seen = streq(names[i], de->d_name);
-			if (seen)
-				continue;
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				char **nn = realloc(names, ncap * sizeof(char *));
-				char **np;
-
-				if (!nn) {
-					r = -ENOMEM;
-					closedir(dir);
-					goto out;
-				}
-				names = nn;
-				np = realloc(paths, ncap * sizeof(char *));
-				if (!np) {
-					r = -ENOMEM;
-					closedir(dir);
-					goto out;
-				}
-				paths = np;
-				cap = ncap;
-			}
-			names[n] = strdup(de->d_name);
-			if (!names[n] || asprintf(&paths[n], "%s/%s", dirs[d], de->d_name) < 0) {
-				free(names[n]);
-				r = -ENOMEM;
-				closedir(dir);
-				goto out;
-			}
-			n++;
-		}
-		closedir(dir);
-	}
-	/* Sort paths by file name: names[] and paths[] move together. */
-	for (i = 0; i < n; i++) {
-		char *tmp;
-		size_t j, min = i;
-
-		for (j = i + 1; j < n; j++)
-			if (strcmp(names[j], names[min]) < 0)
-				min = j;
-		tmp = names[i], names[i] = names[min], names[min] = tmp;
-		tmp = paths[i], paths[i] = paths[min], paths[min] = tmp;
-	}
-
-	for (i = 0; i < n; i++) {
-		char *text = NULL;
-		struct stat st;
-		size_t len = 0;
-
-		if (stat(paths[i], &st) == 0 && S_ISCHR(st.st_mode))
-			continue; /* a symlink to /dev/null masks the name */
-		if (stat(paths[i], &st) == 0 && st.st_size > CONF_MAX_SIZE) {
-			conf_error(conf, paths[i], 0, "file is larger than %ld bytes", CONF_MAX_SIZE);
-			continue;
-		}
-		r = read_full_file(paths[i], &text, &len);
-		if (r < 0) {
-			conf_error(conf, paths[i], 0, "cannot read: %s", strerror(-r));
-			r = 0;
-			continue;
-		}
-		if (memchr(text, '\0', len))
-			conf_error(conf, paths[i], 0, "contains NUL bytes");
-		else
-			r = lockdown_conf_parse(conf, paths[i], text);
-		free(text);
-		if (r < 0)
+		r = conf_collect(fds[d], d, &files, &n, &cap);
+		if (r == -ENOMEM)
 			goto out;
+		if (r < 0) {
+			conf_open_error(conf, dirs[d], r, "");
+			r = 0;
+		}
+	}
+	if (n)
+		qsort(files, n, sizeof(*files), cmp_conf_file);
+
+	for (i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		if (asprintf(&path, "%s/%s", dirs[files[i].dir], files[i].name) < 0) {
+			path = NULL;
+			r = -ENOMEM;
+			break;
+		}
+		r = conf_read_file(conf, fds[files[i].dir], files[i].name, path);
 	}
 out:
-	for (i = 0; i < n; i++) {
-		free(names[i]);
-		free(paths[i]);
-	}
-	free(names);
-	free(paths);
+	for (i = 0; i < n; i++)
+		free(files[i].name);
+	free(files);
+	for (d = 0; d < ndirs; d++)
+		if (fds[d] >= 0)
+			close(fds[d]);
+	free(fds);
 	return r;
 }
