@@ -318,7 +318,7 @@ static int conf_collect(int fd, size_t d, struct conf_file **files, size_t *n, s
 	int dfd, r = 0;
 
 	/* fdopendir() takes its fd: give it its own. */
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (dfd < 0)
 		return -errno;
 	dir = fdopendir(dfd);

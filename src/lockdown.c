@@ -583,7 +583,7 @@ static void remove_stale_temporaries(int dfd, const char *dir, const char *base)
 	int fd;
 
 	/* fdopendir() takes its fd: give it its own. */
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return;
 	d = fdopendir(fd);
