@@ -104,7 +104,7 @@ int output_init(struct output *out, const struct column *cols, size_t ncols,
 		const struct output_options *opts, const char *env_var,
 		const char *defaults, const char *json_name)
 {
-	const char *env = env_var ? getenv(env_var) : NULL;
+	const char *env = env_var ? modctl_getenv(env_var) : NULL;
 	size_t i;
 	int r = 0;
 
