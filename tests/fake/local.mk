@@ -15,6 +15,7 @@ FAKE_TESTS = \
 	tests/fake/t-lockdown.sh \
 	tests/fake/t-wait.sh \
 	tests/fake/t-cli.sh \
+	tests/fake/t-security.sh \
 	tests/fake/t-faults.sh
 
 TESTS += $(FAKE_TESTS)
