@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "unit.h"
 #include "util.h"
 
@@ -110,24 +111,31 @@ static void test_untrusted_reason(void **state)
 	uid_t me = geteuid();
 	char buf[128];
 
-	assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
-	st.st_mode = S_IFREG | 0600;
-	assert_null(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)));
-	st.st_mode = S_IFDIR | 0755;
-	assert_null(untrusted_reason(&st, S_IFDIR, buf, sizeof(buf)));
-	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
-			    "it is a directory, not a regular file");
-	st.st_mode = S_IFLNK | 0777;
-	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
-			    "it is a symbolic link, not a regular file");
-	st.st_mode = S_IFIFO | 0644;
-	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)), "it is a FIFO, not a regular file");
-	st.st_mode = S_IFREG | 0664;
-	assert_string_equal(untrusted_reason(&st, S_IFREG, buf, sizeof(buf)),
-			    "writable by group or others (mode 0664)");
-	st.st_mode = S_IFDIR | 01777;
-	assert_string_equal(untrusted_reason(&st, S_IFDIR, buf, sizeof(buf)),
-			    "writable by group or others (mode 1777)");
+	static const struct {
+		mode_t mode, want_type;
+		const char *reason; /* NULL: trusted */
+	} cases[] = {
+		{ S_IFREG | 0644, S_IFREG, NULL },
+		{ S_IFREG | 0600, S_IFREG, NULL },
+		{ S_IFDIR | 0755, S_IFDIR, NULL },
+		{ S_IFDIR | 0755, S_IFREG, "it is a directory, not a regular file" },
+		{ S_IFLNK | 0777, S_IFREG, "it is a symbolic link, not a regular file" },
+		{ S_IFIFO | 0644, S_IFREG, "it is a FIFO, not a regular file" },
+		{ S_IFREG | 0664, S_IFREG, "writable by group or others (mode 0664)" },
+		{ S_IFDIR | 01777, S_IFDIR, "writable by group or others (mode 1777)" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *r;
+
+		st.st_mode = cases[i].mode;
+		r = untrusted_reason(&st, cases[i].want_type, buf, sizeof(buf));
+		if (cases[i].reason)
+			assert_string_equal(r, cases[i].reason);
+		else
+			assert_null(r);
+	}
 	/* The type is named first, then the owner, then the mode. */
 	st.st_mode = S_IFREG | 0666;
 	st.st_uid = me == 0 ? 65534 : 0;
