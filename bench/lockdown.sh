@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/lockdown: `modctl lockdown --all` over fake module trees of 100,
 # 1,000 and 5,000 modules: wall time (median of RUNS, each from an empty
-# registry) and registry writes per call (renames onto the registry, seen
-# with strace). Runs natively in a private mount namespace: the fake
+# registry) and registry writes per call (renames onto the registry, by
+# path or relative to its directory, seen with strace). Runs natively in a private mount namespace: the fake
 # /proc and /sys are bind-mounted and /run is a fresh tmpfs. Needs root.
 set -eu
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -41,7 +41,7 @@ for n in $SIZES; do
 		med=$(printf "%s\n" $times | sort -n | awk "{ a[NR] = \$1 } END { printf \"%.1f\", a[int((NR + 1) / 2)] / 1000 }")
 		rm -rf /run/modctl /run/modprobe.d
 		strace -f -qq -e trace=rename,renameat,renameat2,fsync -o "$WORK/trace" "$MODCTL" -q lockdown --all
-		writes=$(grep -c "rename.*/run/modctl/locks\"" "$WORK/trace" || true)
+		writes=$(grep -Ec "rename.*(/run/modctl/|\")locks\"\)" "$WORK/trace" || true)
 		fsyncs=$(grep -c "^[0-9]* *fsync" "$WORK/trace" || true)
 		printf "%8s %12s %16s %12s\n" "$N" "$med" "$writes" "$fsyncs"
 	'
