@@ -7,8 +7,8 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 
+#include "util.h"
 #include "kernel.h"
 #include "macro.h"
 #include "sysfs.h"
@@ -58,13 +58,11 @@ int kernel_force_unload_supported(void)
 {
 	static const char key[] = "CONFIG_MODULE_FORCE_UNLOAD=";
 	char path[512], line[256];
-	struct utsname u;
 	FILE *f;
 	int found = 0;
 
-	if (uname(&u) < 0)
+	if (running_kernel_file(path, sizeof(path), "/boot/config-", "") < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;

@@ -17,7 +17,6 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include "lockdown.h"
@@ -460,12 +459,10 @@ static const char *guard_modctl_path(char buf[PATH_MAX])
 static char *guard_read_moddep(void)
 {
 	char path[PATH_MAX], *text = NULL;
-	struct utsname u;
 	size_t len;
 
-	if (uname(&u) < 0)
+	if (running_kernel_file(path, sizeof(path), "/lib/modules/", "/modules.dep") < 0)
 		return NULL;
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
 	if (read_full_file(path, &text, &len) < 0) {
 		log_debug("cannot read %s: the modprobe guard covers the locked modules only", path);
 		return NULL;
@@ -487,7 +484,8 @@ struct pending {
 	char tmp[NAME_MAX + 1];
 };
 
-/* A new, empty temporary file "NAME.XXXXXX" in the directory. */
+/* A new, empty temporary file in the directory: its name, a dot and six
+ * random letters or digits (mkstemp() has no form relative to a dirfd). */
 static int pending_create(struct pending *p)
 {
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -10,8 +10,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
+#include "util.h"
 #include "log.h"
 #include "macro.h"
 #include "sysfs.h"
@@ -247,13 +247,11 @@ int sysfs_module_refcnt(const char *name, long *refcnt)
 bool module_is_builtin(const char *name)
 {
 	char path[PATH_MAX], line[PATH_MAX];
-	struct utsname u;
 	FILE *f;
 	bool found = false;
 
-	if (uname(&u) < 0)
+	if (running_kernel_file(path, sizeof(path), "/lib/modules/", "/modules.builtin") < 0)
 		return false;
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
 	f = fopen(path, "re");
 	if (!f)
 		return false;

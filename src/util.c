@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "macro.h"
 #include "util.h"
@@ -188,6 +189,17 @@ int read_full_file(const char *path, char **buf, size_t *len)
 		return -errno;
 	/* Anything the kernel lists fits easily: 5,000 modules are ~400 KiB. */
 	return read_fd_full(fd, (size_t)1 << 30, buf, len);
+}
+
+int running_kernel_file(char *buf, size_t size, const char *before, const char *after)
+{
+	struct utsname u;
+	int n;
+
+	if (uname(&u) < 0)
+		return -errno;
+	n = snprintf(buf, size, "%s%s%s", before, u.release, after);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 int read_small_file(const char *path, char *buf, size_t size)

@@ -41,6 +41,9 @@ int read_full_file(const char *path, char **buf, size_t *len);
  * More than max bytes (max < SIZE_MAX / 2) is -EFBIG, and nothing is kept.
  */
 int read_fd_full(int fd, size_t max, char **buf, size_t *len);
+/* The path of a file of the running kernel: before, the release, after,
+ * as in "/lib/modules/" RELEASE "/modules.dep". */
+int running_kernel_file(char *buf, size_t size, const char *before, const char *after);
 /* Read a small attribute file into buf, without its trailing newline. */
 int read_small_file(const char *path, char *buf, size_t size);
 
