@@ -15,6 +15,7 @@
 #   VM_KERNEL_IMAGE=bzimage    boot vmlinuz even when a PVH vmlinux exists
 #   VM_KERNEL_PKG              kernel package to use (see fetch-kernel.sh)
 #   VM_CPU                     qemu -cpu model (max)
+#   VM_QEMU_LOCK               lock file serialising boots (out/.qemu.lock)
 #   CI=true                    a tier that cannot run fails instead of skipping
 
 vm_here=$(cd "$(dirname "$0")" && pwd)
@@ -107,8 +108,9 @@ vm_boot() {
 	# One qemu at a time: two TCG guests on a 2-core machine take longer
 	# than one after the other (make -j check would start them together).
 	# The lock is held (fd 8) until this boot ends; the timeout starts
-	# only once it is ours.
-	exec 8>"$vm_out/.qemu.lock"
+	# only once it is ours. VM_QEMU_LOCK names another lock file, to
+	# serialise the boots of several build trees on one machine.
+	exec 8>"${VM_QEMU_LOCK:-$vm_out/.qemu.lock}"
 	if command -v flock >/dev/null 2>&1; then
 		flock 8
 	fi
