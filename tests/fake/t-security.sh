@@ -92,11 +92,12 @@ unset ASAN_OPTIONS
 # No descriptor reaches a program modctl starts: an install command lists
 # the descriptors of its shell, compared with the same command run by a
 # plain sh in the same environment (which shows what the test itself
-# passes down, and the shell's own).
+# passes down, and the shell's own). No pipeline: while a shell starts one,
+# it holds the pipe itself, and a listing racing with that shows it.
 fresh_state
 mkdir -p "$FAKE_ROOT/etc/modprobe.d" "$CONFDIR"
 # (no backslash: libkmod's parser would eat it)
-FDCMD="ls -l /proc/\$\$/fd | awk 'NF > 3 { print \$(NF - 2), \$NF }' >$FAKE_TMP/fds"
+FDCMD="ls -l /proc/\$\$/fd >$FAKE_TMP/fds.ls; awk 'NF > 3 { print \$(NF - 2), \$NF }' $FAKE_TMP/fds.ls >$FAKE_TMP/fds"
 printf 'install dummy %s\n' "$FDCMD" >"$FAKE_ROOT/etc/modprobe.d/fds.conf"
 run_in_fake sh -c "$FDCMD"
 baseline=$(cat "$FAKE_TMP/fds")
