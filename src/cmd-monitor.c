@@ -268,6 +268,7 @@ static int monitor_run(struct invocation *inv)
 			if (read(w.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				w.signo = (int)si.ssi_signo;
 			code = waiter_signal_exit(&w);
+			log_info("stopped by %s", code == EXIT_SIGTERM ? "SIGTERM" : "SIGINT");
 			break;
 		}
 		if (pfd[4].revents & (POLLERR | POLLHUP))

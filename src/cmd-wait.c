@@ -84,6 +84,7 @@ struct wait_state {
 	bool *met;
 	struct module_probe *last;
 	int missing;
+	bool waiting_said;
 };
 
 /* Whether the condition holds for module i now, from sysfs. */
@@ -133,6 +134,13 @@ static int wait_step(void *userdata, const struct waiter *w)
 	}
 	if (s->missing == 0)
 		return STEP_DONE;
+	if (!s->waiting_said && w->timeout > 0) {
+		/* Said once, after the first look, with the signals already handled. */
+		for (i = 0; i < s->a->modules.n; i++)
+			if (!s->met[i])
+				log_info("waiting for %s to be %s", s->a->modules.v[i], for_names[s->a->what]);
+		s->waiting_said = true;
+	}
 	progress_show("waiting for %d module%s to be %s, %.1fs", s->missing, s->missing == 1 ? "" : "s",
 		      for_names[s->a->what], waiter_elapsed(w) / 1e6);
 	return STEP_AGAIN;
@@ -200,6 +208,10 @@ static int wait_run(struct invocation *inv)
 	waiter_done(&w);
 	if (r == -EINTR) {
 		code = waiter_signal_exit(&w);
+		for (i = 0; i < a->modules.n; i++)
+			if (!s.met[i])
+				log_error("interrupted while waiting for %s to be %s", a->modules.v[i],
+					  for_names[a->what]);
 	} else if (r == -ETIMEDOUT) {
 		for (i = 0; i < a->modules.n; i++) {
 			char what[256];

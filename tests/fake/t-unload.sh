@@ -112,6 +112,7 @@ wait_until 30000 more_calls_than "$before"
 kill -TERM "$bg_pid"
 wait_bg
 is "$status" 143 "SIGTERM ends the wait with 143"
+like "$err" "interrupted while waiting for tun" "and says so (the handled path: SIGTERM's default action says nothing)"
 ok "tun is still loaded" loaded tun
 before=$(calls delete_module tun)
 start_in_fake "$MODCTL" unload -t infinity tun

@@ -43,11 +43,19 @@ is "$status" 2 "a bad --for is a usage error"
 run_modctl wait -t 1x tun
 is "$status" 2 "a bad duration is a usage error"
 
-start_in_fake "$MODCTL" wait --for=unloaded vxlan
-# No call to watch for: give modctl time to block the signal first.
-sleep "$(slow 3)e-1"
-kill -TERM "$bg_pid"
-wait_bg
-is "$status" 143 "SIGTERM ends an infinite wait with 143"
+# Signal only once modctl says it waits (-v): its signals are handled by then.
+# The message and the exit status come only from the handled path: the
+# default action of the signal would kill modctl silently.
+for sig in TERM:143 INT:130; do
+	want=${sig#*:} sig=${sig%:*}
+	start_in_fake "$MODCTL" -v wait --for=unloaded vxlan
+	ok "wait -v says what it waits for (SIG$sig)" \
+		wait_until "$(slow 30000)" grep -q 'waiting for vxlan to be unloaded' "$FAKE_TMP/err"
+	kill -"$sig" "$bg_pid"
+	wait_bg
+	is "$status" "$want" "SIG$sig ends an infinite wait with $want"
+	like "$err" "interrupted while waiting for vxlan to be unloaded" "... and says what it was waiting for"
+	ok "... vxlan still loaded" loaded vxlan
+done
 
 done_testing
