@@ -5,7 +5,7 @@
 # Sourced (POSIX sh); the caller sets NAME (load, unload) before.
 #
 # After bench_init: here, top_srcdir, top_builddir (exported), out, data
-# (tests/vm/out/bench-NAME.data), work (removed on exit), $work/root/bench
+# (tests/vm/out/LINE/bench-NAME.data), work (removed on exit), $work/root/bench
 # (copied into the guest as /bench) with benchtool in it.
 # bench_boot GUEST_SCRIPT RECORD: boots, streams the guest's progress to
 # stderr, keeps its "@R " lines in $data, and fails unless the guest ran to
@@ -18,7 +18,8 @@ bench_init() {
 	top_builddir=${top_builddir:-$(pwd)}
 	export top_srcdir top_builddir
 	CC=${CC:-gcc}
-	out=$top_builddir/tests/vm/out
+	# the VM's output directory of the kernel line (VM_KERNEL_LINE)
+	out=$top_builddir/tests/vm/out/${VM_KERNEL_LINE:-6.1}
 	data=$out/bench-$NAME.data
 	mkdir -p "$out"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/modctl-bench-$NAME.XXXXXX")

@@ -16,7 +16,7 @@
 #                        BENCH_LOAD_COUNT from the other modules of the image
 #   BENCH_LOAD_COUNT     how many modules (20)
 #   CC (gcc; must link -static), and tests/vm's knobs (MODCTL, top_srcdir,
-#   top_builddir, VM_*). Raw records: tests/vm/out/bench-load.data.
+#   top_builddir, VM_*). Raw records: tests/vm/out/LINE/bench-load.data.
 set -eu
 NAME=load
 # shellcheck source=bench/lib.sh

@@ -15,12 +15,14 @@
 #
 # Knobs (make VAR=... or environment): BENCH_TRIALS, BENCH_IDLE_RUNS,
 # BENCH_SEED (bench-unload); BENCH_RUNS, BENCH_LOAD_MODULES,
-# BENCH_LOAD_COUNT (bench-load); RUNS, SIZES (bench-list); the VM tier's
-# VM_* (tests/vm/README). Raw records of the VM benchmarks:
-# tests/vm/out/bench-*.data.
+# BENCH_LOAD_COUNT (bench-load); RUNS, SIZES (bench-list); KERNEL=6.12 (the
+# VM benchmarks on the other kernel line; default 6.1); the VM tier's VM_*
+# (tests/vm/README). Raw records of the VM benchmarks:
+# tests/vm/out/LINE/bench-*.data.
 bench_vm_env = \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' QEMU='$(QEMU)' JQ='$(JQ)'
+	MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' QEMU='$(QEMU)' JQ='$(JQ)' \
+	VM_PATHS='$(abs_top_builddir)/tests/vm/paths.sh' VM_KERNEL_LINE='$(KERNEL)'
 
 # one after the other, even under make -j: they would skew each other
 bench:
@@ -41,10 +43,10 @@ bench-lockdown: modctl$(EXEEXT) tests/fake/fakectl$(EXEEXT) tests/fake/fixture-r
 	FIXTURE='$(abs_top_builddir)/tests/fake/fixture-root.tar' \
 	bash $(srcdir)/bench/lockdown.sh
 
-bench-unload: modctl$(EXEEXT)
+bench-unload: modctl$(EXEEXT) tests/vm/paths.sh
 	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/unload.sh
 
-bench-load: modctl$(EXEEXT)
+bench-load: modctl$(EXEEXT) tests/vm/paths.sh
 	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/load.sh
 
 EXTRA_DIST += \

@@ -24,7 +24,7 @@
 # Environment: BENCH_TRIALS (30), BENCH_IDLE_RUNS (5: unloads of a free tun,
 # for the cost of one run of each tool), BENCH_SEED (random delays; default:
 # the time), CC (gcc; must link -static), plus tests/vm's knobs (MODCTL,
-# top_srcdir, top_builddir, VM_*). Raw records: tests/vm/out/bench-unload.data.
+# top_srcdir, top_builddir, VM_*). Raw records: tests/vm/out/LINE/bench-unload.data.
 set -eu
 NAME=unload
 # shellcheck source=bench/lib.sh

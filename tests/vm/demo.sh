@@ -5,7 +5,8 @@
 # shows (commands and their output) on the terminal, without kernel noise.
 # `make demo` runs it; by hand, from the build tree's top directory:
 #   tests/vm/demo.sh   (MODCTL=..., top_srcdir=... as for run.sh)
-# The whole console goes to tests/vm/out/demo.console.
+# VM_KERNEL_LINE (make demo KERNEL=6.12) picks the kernel line. The whole
+# console goes to tests/vm/out/LINE/demo.console.
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/host-lib.sh"
 
@@ -19,7 +20,7 @@ if ! vm_build demo demo "$vm_srcdir/demo-guest.sh"; then
 	cat "$vm_out/demo.build.err" >&2
 	exit 1
 fi
-echo "demo: booting $(basename "$VM_KERNEL") in QEMU (TCG, no KVM): a few seconds..." >&2
+echo "demo: booting $(basename "$VM_KERNEL") ($VM_KERNEL_DESC) in QEMU (TCG, no KVM): a few seconds..." >&2
 echo >&2
 VM_STREAM="sed -u -n -e 's/\\r\$//' -e 's/^.*@@OUT@@ //p'"
 vm_boot demo 1

@@ -1,19 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# fetch-kernel.sh CACHEDIR
+# fetch-kernel.sh CACHEDIR META
 #
-# Make sure CACHEDIR holds Debian's current amd64 kernel, extracted, with a
-# modules.dep: CACHEDIR/linux is a symlink to a directory containing
+# Make sure CACHEDIR holds the newest kernel that Debian's metapackage META
+# (linux-image-amd64, linux-image-6.12-amd64, ...) depends on, extracted,
+# with a modules.dep: CACHEDIR/linux is a symlink to a directory containing
 #   boot/vmlinuz-KVER   and   lib/modules/KVER/{kernel/...,modules.dep,...}
-# On success prints that directory's absolute path on stdout.
+# On success prints that directory's absolute path on stdout. Each kernel
+# line of the VM tier has a CACHEDIR of its own (host-lib.sh).
 #
-# The package is the linux-image-6.1.0-*-amd64 that linux-image-amd64 depends
-# on (override with VM_KERNEL_PKG=linux-image-...). It is fetched with
-# `apt-get download` (no root needed once the package lists exist; as root
-# `apt-get update` is run when apt knows no such package) and reused as long
-# as the archive offers the same version. Without a usable archive a kernel
-# already in the cache is reused, with a warning.
+# VM_KERNEL_PKG=linux-image-... names the package itself instead. It is
+# fetched with `apt-get download` (no root needed once the package lists
+# exist; as root `apt-get update` is run when apt knows no such package)
+# and reused as long as the archive offers the same version. Without a
+# usable archive a kernel already in the cache is reused, with a warning.
 #
 # Exit status: 0 ok, 77 no kernel can be had (no apt, no network, no cache),
 # 1 anything else. Messages go to stderr.
@@ -23,7 +24,8 @@ me=fetch-kernel
 say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-[ $# -eq 1 ] || die "usage: fetch-kernel.sh CACHEDIR"
+[ $# -eq 2 ] || die "usage: fetch-kernel.sh CACHEDIR META"
+meta=$2
 mkdir -p "$1"
 cache=$(cd "$1" && pwd)
 
@@ -45,9 +47,9 @@ reuse_cached() {
 
 command -v apt-cache >/dev/null 2>&1 || reuse_cached "apt-cache not found (not a Debian system?)"
 
-# Which linux-image-6.1.0-N-amd64 does the metapackage point to?
+# Which linux-image-VERSION-amd64 does the metapackage point to?
 resolve_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*-amd64\) *$/\1/p' | head -n 1
 }
 candidate() {
@@ -70,7 +72,7 @@ if [ -z "$pkg" ] || [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	if [ -n "${VM_KERNEL_PKG:-}" ]; then
 		reuse_cached "apt has no package $VM_KERNEL_PKG (VM_KERNEL_PKG)"
 	fi
-	reuse_cached "cannot resolve the kernel package (linux-image-amd64's dependency); run apt-get update as root"
+	reuse_cached "cannot resolve the kernel package ($meta's dependency); run apt-get update as root"
 fi
 
 # dpkg file names encode an epoch ':' as '%3a'
@@ -117,15 +119,24 @@ fi
 
 # The bzImage decompresses itself in ~5 s under TCG. Its payload, an ELF
 # vmlinux with a PVH entry note, boots directly (qemu -kernel vmlinux) and
-# skips that: extract it once. Without readelf or the note, run.sh simply
-# boots the bzImage.
+# skips that: extract it once. Debian's 6.1 compresses it with xz, 6.12
+# with zstd. Without the tools or the note, run.sh simply boots the bzImage.
 kver=$(ls "$dir/lib/modules" | head -n 1)
+pvh_extract() { # MAGIC-REGEX DECOMPRESSOR...
+	_magic=$1
+	shift
+	command -v "$1" >/dev/null 2>&1 || return 1
+	_off=$(LC_ALL=C grep -obUaP "$_magic" "$z" 2>/dev/null | head -n 1 | cut -d: -f1) || _off=
+	[ -n "$_off" ] || return 1
+	# the payload is followed by other data: keep what decompresses
+	tail -c +$((_off + 1)) "$z" | "$@" >"$dir/boot/vmlinux.tmp" 2>/dev/null || :
+	readelf -n "$dir/boot/vmlinux.tmp" 2>/dev/null | grep -q 'Xen.*0x00000012'
+}
 if [ ! -e "$dir/boot/vmlinux-$kver" ] && [ ! -e "$dir/boot/.no-pvh" ]; then
 	z="$dir/boot/vmlinuz-$kver"
-	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$z" 2>/dev/null | head -n 1 | cut -d: -f1) || off=
-	if [ -n "$off" ] && command -v xz >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1 &&
-		tail -c +$((off + 1)) "$z" | xz -dc --single-stream >"$dir/boot/vmlinux.tmp" 2>/dev/null &&
-		readelf -n "$dir/boot/vmlinux.tmp" 2>/dev/null | grep -q 'Xen.*0x00000012'; then
+	if command -v readelf >/dev/null 2>&1 &&
+		{ pvh_extract '\xfd7zXZ\x00' xz -dc --single-stream ||
+			pvh_extract '\x28\xb5\x2f\xfd' zstd -dc; }; then
 		mv "$dir/boot/vmlinux.tmp" "$dir/boot/vmlinux-$kver"
 	else
 		rm -f "$dir/boot/vmlinux.tmp"
@@ -133,6 +144,7 @@ if [ ! -e "$dir/boot/vmlinux-$kver" ] && [ ! -e "$dir/boot/.no-pvh" ]; then
 		touch "$dir/boot/.no-pvh"
 	fi
 fi
+printf '%s %s\n' "$pkg" "$ver" >"$dir/.package"
 
 # Point cache/linux at it; drop other (older) extracted kernels.
 ln -sfn "$name" "$cache/linux.new"

@@ -56,6 +56,8 @@ while read -r key val; do
 done < /vm/plan
 # shellcheck disable=SC1091 # written by mkinitramfs.sh
 [ ! -r /vm/env ] || . /vm/env
+# shellcheck disable=SC1091 # this build's install locations, from make
+. /vm/paths.sh
 
 # Kill every process but us (scenario leftovers such as a holder of
 # /dev/net/tun) and reap them.
@@ -70,8 +72,8 @@ kill_leftovers() {
 # systemd-udevd with rules of their own; kill_leftovers has stopped it).
 # Prints the modules it could not remove.
 clean_modules() {
-	rm -rf /run/* /run/.[!.]* /tmp/* /tmp/.[!.]* /etc/modprobe.d /etc/modctl \
-		/usr/local/etc/modctl /usr/local/lib/modctl /etc/udev/rules.d 2>/dev/null
+	rm -rf /run/* /run/.[!.]* /tmp/* /tmp/.[!.]* /etc/modprobe.d /etc/udev/rules.d \
+		"$MODCTL_SYSCONFDIR/modctl" "$MODCTL_RUNSTATEDIR/modctl" "$MODCTL_PREFIX_LIBDIR/modctl" 2>/dev/null
 	mkdir -p /etc/modprobe.d /etc/udev/rules.d
 	pass=0
 	# (test -s is no use: files in /proc have size 0)

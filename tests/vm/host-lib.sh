@@ -13,9 +13,12 @@
 #                              1800 for run.sh --bench)
 #   VM_APPEND                  extra kernel command line
 #   VM_KERNEL_IMAGE=bzimage    boot vmlinuz even when a PVH vmlinux exists
+#   VM_KERNEL_LINE             which kernel line to boot (see VM_KERNEL_LINES;
+#                              default the first); run.sh takes it from the
+#                              directory of the .vmtest instead
 #   VM_KERNEL_PKG              kernel package to use (see fetch-kernel.sh)
 #   VM_CPU                     qemu -cpu model (max)
-#   VM_QEMU_LOCK               lock file serialising boots (out/.qemu.lock)
+#   VM_QEMU_LOCK               lock file serialising boots (tests/vm/out/.qemu.lock)
 #   CI=true                    a tier that cannot run fails instead of skipping
 
 vm_here=$(cd "$(dirname "$0")" && pwd)
@@ -27,9 +30,36 @@ QEMU=${QEMU:-}
 VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-120}
 vm_srcdir=$top_srcdir/tests/vm
 vm_builddir=$top_builddir/tests/vm
-vm_cache=$vm_builddir/cache
-vm_out=$vm_builddir/out
 export top_srcdir top_builddir MODCTL
+
+# The kernel lines the tier boots, NAME=METAPACKAGE: Debian 12's default
+# kernel and the newest 6.12 built for Debian 12 (both from its archive,
+# each resolved through its metapackage at run time). Every boot group
+# runs on each: tests/vm/NAME/GROUP.vmtest.
+VM_KERNEL_LINES="6.1=linux-image-amd64 6.12=linux-image-6.12-amd64"
+
+# vm_use_kernel NAME: select a kernel line; sets vm_line, vm_meta, and the
+# line's own cache and output directories vm_cache, vm_out. Fails on an
+# unknown NAME.
+vm_use_kernel() {
+	vm_meta=
+	for _l in $VM_KERNEL_LINES; do
+		[ "${_l%%=*}" = "$1" ] && vm_meta=${_l#*=}
+	done
+	if [ -z "$vm_meta" ]; then
+		echo "unknown kernel line '$1' (known: $(vm_kernel_names))" >&2
+		return 1
+	fi
+	vm_line=$1
+	vm_cache=$vm_builddir/cache/$vm_line
+	vm_out=$vm_builddir/out/$vm_line
+}
+vm_kernel_names() {
+	for _l in $VM_KERNEL_LINES; do
+		printf '%s ' "${_l%%=*}"
+	done | sed 's/ $//'
+}
+vm_use_kernel "${VM_KERNEL_LINE:-${VM_KERNEL_LINES%%=*}}" || exit 2
 
 # scenario_group FILE: the boot group a scenario runs in. A header line
 #   # vm: own-boot        its own boot, group = the scenario's name
@@ -66,12 +96,14 @@ vm_prepare() {
 	fi
 	mkdir -p "$vm_cache" "$vm_out"
 	_rc=0
-	VM_KDIR=$("$vm_srcdir/fetch-kernel.sh" "$vm_cache" 2>"$vm_out/fetch-kernel.err") || _rc=$?
+	VM_KDIR=$("$vm_srcdir/fetch-kernel.sh" "$vm_cache" "$vm_meta" 2>"$vm_out/fetch-kernel.err") || _rc=$?
 	if [ "$_rc" -ne 0 ]; then
 		VM_WHY="no kernel: $(tail -n 1 "$vm_out/fetch-kernel.err") (log: $vm_out/fetch-kernel.err)"
 		return "$_rc"
 	fi
 	_kver=$(ls "$VM_KDIR/lib/modules" | head -n 1)
+	# "PACKAGE VERSION", for the logs
+	VM_KERNEL_DESC="$vm_line: $(cat "$VM_KDIR/.package" 2>/dev/null || echo "$_kver")"
 	VM_KERNEL=$VM_KDIR/boot/vmlinuz-$_kver
 	if [ "${VM_KERNEL_IMAGE:-}" != bzimage ] && [ -e "$VM_KDIR/boot/vmlinux-$_kver" ]; then
 		VM_KERNEL=$VM_KDIR/boot/vmlinux-$_kver
@@ -110,7 +142,8 @@ vm_boot() {
 	# The lock is held (fd 8) until this boot ends; the timeout starts
 	# only once it is ours. VM_QEMU_LOCK names another lock file, to
 	# serialise the boots of several build trees on one machine.
-	exec 8>"${VM_QEMU_LOCK:-$vm_out/.qemu.lock}"
+	mkdir -p "$vm_builddir/out"
+	exec 8>"${VM_QEMU_LOCK:-$vm_builddir/out/.qemu.lock}"
 	if command -v flock >/dev/null 2>&1; then
 		flock 8
 	fi

@@ -1,23 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# run.sh tests/vm/GROUP.vmtest
-#     Boot the test VM once, run every scenario of boot group GROUP in it
+# run.sh tests/vm/LINE/GROUP.vmtest
+#     Boot the test VM on kernel line LINE (VM_KERNEL_LINES in host-lib.sh)
+#     once, run every scenario of boot group GROUP in it
 #     (tests/vm/scenarios/*.sh, see scenario_group in host-lib.sh), print TAP
 #     for Automake's tap-driver.sh on stdout. VM_SCENARIO="a b" (or a,b)
 #     restricts the run to those scenarios. The full console of the boot is
-#     kept in tests/vm/out/GROUP.console (build tree).
+#     kept in tests/vm/out/LINE/GROUP.console (build tree).
 # run.sh --tests-for NAME...
 #     Print the .vmtest files (relative to the top directory) whose boot
-#     groups hold the scenarios NAME...; fails on an unknown name.
+#     groups hold the scenarios NAME..., for the kernel line VM_KERNEL_LINE
+#     or, when it is empty, for every line; fails on an unknown name.
 # run.sh --bench NAME SCRIPT [DIR]
 #     Benchmark mode (bench/*.sh): boot once and run SCRIPT (any guest
 #     script, not a scenario) as the guest's only script, with the files of
 #     DIR added to the image (see vm_add_tree). What SCRIPT prints, stdout
 #     and stderr, is streamed to stdout as it comes; no TAP, no scenario
 #     checks. SCRIPT may run VM_SCENARIO_TIMEOUT seconds (default 1800 here),
-#     the boot VM_TIMEOUT (default that + 120). Console:
-#     tests/vm/out/NAME.console. Exit status: 0 the guest ran SCRIPT to the
+#     the boot VM_TIMEOUT (default that + 120). The kernel line is
+#     VM_KERNEL_LINE's. Console: tests/vm/out/LINE/NAME.console. Exit status: 0 the guest ran SCRIPT to the
 #     end and powered off, 77 the VM cannot run here, 1 anything else.
 #
 # Every scenario result becomes a TAP line; the harness adds, per scenario,
@@ -29,6 +31,10 @@ set -eu
 if [ "${1:-}" = --bench ]; then
 	VM_SCENARIO_TIMEOUT=${VM_SCENARIO_TIMEOUT:-1800}
 fi
+# tests/vm/LINE/GROUP.vmtest: the kernel line is the directory's name
+case ${1:-} in
+*/*/*.vmtest) VM_KERNEL_LINE=$(basename "$(dirname "$1")") ;;
+esac
 . "$(cd "$(dirname "$0")" && pwd)/host-lib.sh"
 
 if [ "${1:-}" = --bench ]; then
@@ -64,7 +70,7 @@ if [ "${1:-}" = --bench ]; then
 		echo "run.sh: the VM did not finish (qemu status $BOOT_RC, after $BOOT_SECS s of at most $BOOT_TIMEOUT); console: $console" >&2
 		exit 1
 	fi
-	echo "run.sh: $name: boot and run took $BOOT_SECS s (console: $console)" >&2
+	echo "run.sh: $name: boot and run took $BOOT_SECS s on $VM_KERNEL_DESC (console: $console)" >&2
 	exit 0
 fi
 
@@ -77,25 +83,31 @@ if [ "${1:-}" = --tests-for ]; then
 			echo "run.sh: no scenario '$n' (tests/vm/scenarios/$n.sh)" >&2
 			exit 1
 		fi
-		t=tests/vm/$(scenario_group "$f").vmtest
-		case " $tests " in *" $t "*) ;; *) tests="$tests $t" ;; esac
+		for l in ${VM_KERNEL_LINE:-$(vm_kernel_names)}; do
+			t=tests/vm/$l/$(scenario_group "$f").vmtest
+			case " $tests " in *" $t "*) ;; *) tests="$tests $t" ;; esac
+		done
 	done
 	printf '%s\n' "${tests# }"
 	exit 0
 fi
 
-[ $# -eq 1 ] || { echo "usage: run.sh tests/vm/GROUP.vmtest | --tests-for NAME..." >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: run.sh tests/vm/LINE/GROUP.vmtest | --tests-for NAME..." >&2; exit 2; }
 group=$(basename "$1" .vmtest)
+case $1 in
+*/"$vm_line"/"$group".vmtest) ;;
+*) echo "usage: run.sh tests/vm/LINE/GROUP.vmtest (LINE one of: $(vm_kernel_names))" >&2; exit 2 ;;
+esac
 
 # The tier cannot run at all: fail under CI, skip loudly elsewhere.
 unavailable() {
 	if [ "${CI:-}" = true ]; then
 		echo "1..1"
-		echo "not ok 1 - $group: the VM tier cannot run: $1"
+		echo "not ok 1 - $vm_line $group: the VM tier cannot run: $1"
 		echo "# CI=true: a missing VM tier is a failure, not a skip"
 	else
 		echo "1..0 # SKIP VM TIER NOT RUN: $1"
-		printf '\n*** VM TIER SKIPPED (%s): %s ***\n\n' "$group" "$1" >&2
+		printf '\n*** VM TIER SKIPPED (%s on %s): %s ***\n\n' "$group" "$vm_line" "$1" >&2
 	fi
 	exit 0
 }
@@ -136,16 +148,18 @@ if [ "$group" = shared ] && [ -z "$sel" ]; then
 	for f in $(scenario_files); do
 		n=$(basename "$f" .sh)
 		g=$(scenario_group "$f")
-		if [ ! -e "$vm_srcdir/$g.vmtest" ] ||
-			! grep -q "tests/vm/$g\.vmtest" "$vm_srcdir/local.mk"; then
-			bad="$bad $n->$g"
-		fi
+		for l in $(vm_kernel_names); do
+			if [ ! -e "$vm_srcdir/$l/$g.vmtest" ] ||
+				! grep -q "tests/vm/$l/$g\.vmtest" "$vm_srcdir/local.mk"; then
+				bad="$bad $n->$l/$g"
+			fi
+		done
 		grep -q "tests/vm/scenarios/$n\.sh" "$vm_srcdir/local.mk" || undist="$undist $n"
 	done
 	if [ -z "$bad" ]; then
-		echo "ok - every scenario's boot group has a tests/vm/GROUP.vmtest listed in local.mk" >>"$pre"
+		echo "ok - every scenario's boot group has a tests/vm/LINE/GROUP.vmtest listed in local.mk, for every kernel line" >>"$pre"
 	else
-		echo "not ok - every scenario's boot group has a tests/vm/GROUP.vmtest listed in local.mk" >>"$pre"
+		echo "not ok - every scenario's boot group has a tests/vm/LINE/GROUP.vmtest listed in local.mk, for every kernel line" >>"$pre"
 		echo "# missing:$bad" >>"$pre"
 	fi
 	if [ -z "$undist" ]; then
@@ -187,7 +201,7 @@ console=$vm_out/$group.console
 tr -d '\r' <"$console" | awk \
 	-v names="$names" -v group="$group" -v boot_rc="$BOOT_RC" \
 	-v boot_secs="$BOOT_SECS" -v boot_timeout="$BOOT_TIMEOUT" \
-	-v console="$console" -v kernel="$VM_KERNEL" -v pre="$pre" '
+	-v console="$console" -v kernel="$VM_KERNEL" -v pre="$pre" -v kdesc="$VM_KERNEL_DESC" \
 function emit(ok, desc) {
 	n++
 	if (!ok) failed++
@@ -200,7 +214,7 @@ BEGIN {
 		else if (line ~ /^not ok /) emit(0, substr(line, 10))
 		else print line
 	}
-	printf "# boot group %s: %s\n", group, names
+	printf "# kernel %s; boot group %s: %s\n", kdesc, group, names
 }
 /@@TAP@@ / {
 	line = $0

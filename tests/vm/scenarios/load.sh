@@ -166,15 +166,15 @@ is "$RC" 3 "load of a path that does not exist exits 3"
 # --- not found ---------------------------------------------------------------
 run "$MODCTL" load no_such_module_xyz
 is "$RC" 3 "load of a module that does not exist exits 3"
-like "$ERR" "no_such_module_xyz.*/lib/modules/$kver" "... naming the module and the module directory"
+like "$ERR" "no_such_module_xyz.*/lib/modules/$KVER_RE" "... naming the module and the module directory"
 run "$MODCTL" load dummy no_such_module_xyz veth
 is "$RC" 3 "load dummy no_such_module_xyz veth exits 3"
 ok "... but still loads dummy and veth" sh -c 'grep -q "^dummy " /proc/modules && grep -q "^veth " /proc/modules'
 unload_all
 
 # --- built in ----------------------------------------------------------------
-run "$MODCTL" load unix
-is "$RC" 0 "load of a built-in module (unix) exits 0"
+run "$MODCTL" load "$BUILTIN"
+is "$RC" 0 "load of a built-in module ($BUILTIN, from modules.builtin) exits 0"
 
 # --- unprivileged ------------------------------------------------------------
 run_as_user "$MODCTL" load tun
@@ -187,14 +187,14 @@ is "$RC" 0 "load -n vxlan as uid 65534 exits 0 (a dry run needs no privilege)"
 # --- --lockdown --------------------------------------------------------------
 run "$MODCTL" load -n --lockdown tun
 like "$OUT" '^lock tun$' "load -n --lockdown tun plans the lock"
-ok "... and writes no registry" test ! -e /run/modctl/locks
+ok "... and writes no registry" test ! -e "$REGISTRY"
 run "$MODCTL" load --lockdown vxlan
 is "$RC" 0 "load --lockdown vxlan exits 0"
 ok "vxlan is loaded" loaded vxlan
 run "$MODCTL" list -r -n -o NAME,LOCK vxlan udp_tunnel ip6_udp_tunnel
 is "$(printf '%s\n' "$OUT" | sort)" "$(printf 'ip6_udp_tunnel locked\nudp_tunnel locked\nvxlan locked')" \
 	"vxlan and the dependencies it loaded are locked (list -o NAME,LOCK)"
-ok "the registry names vxlan" grep -qx 'lock vxlan' /run/modctl/locks
+ok "the registry names vxlan" grep -qx 'lock vxlan' "$REGISTRY"
 run "$MODCTL" unload vxlan
 is "$RC" 5 "unload of the locked vxlan exits 5"
 ok "vxlan is still loaded" loaded vxlan

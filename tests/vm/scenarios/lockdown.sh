@@ -7,10 +7,10 @@
 set -eu
 . /vm/guest-lib.sh
 
-# This build's configuration directory (./configure's default sysconfdir,
-# /usr/local/etc); the man page's /etc/modctl is for a --sysconfdir=/etc build.
-confdir=/usr/local/etc/modctl/lockdown.d
-rundir=/run/modctl/lockdown.d
+# This build's configuration directories (./configure's sysconfdir and
+# runstatedir, from /vm/paths.sh)
+confdir=$LOCKDOWN_D
+rundir=$MODCTL_RUNSTATEDIR/modctl/lockdown.d
 
 lock_of() {
 	"$MODCTL" list -r -n -o LOCK "$1"
@@ -20,12 +20,12 @@ lock_of() {
 "$MODPROBE" -a tun vxlan
 run "$MODCTL" lockdown -n tun
 is "$RC:$OUT" "0:lock tun" "lockdown -n tun prints 'lock tun'"
-ok "... and writes no registry" test ! -e /run/modctl/locks
+ok "... and writes no registry" test ! -e "$REGISTRY"
 run "$MODCTL" lockdown tun
 is "$RC" 0 "lockdown tun exits 0"
 is "$(lock_of tun)" locked "list -o LOCK: tun is locked"
 is "$(lock_of vxlan)" no "list -o LOCK: vxlan is not"
-ok "the registry /run/modctl/locks says 'lock tun'" grep -qx 'lock tun' /run/modctl/locks
+ok "the registry $REGISTRY says 'lock tun'" grep -qx 'lock tun' "$REGISTRY"
 like "$(cat /run/modprobe.d/modctl-lockdown.conf)" '^remove tun ' \
 	"the modprobe.d guard has a remove command for tun"
 run "$MODCTL" lockdown tun
@@ -69,7 +69,7 @@ run "$MODCTL" unload -f tun
 is "$RC" 0 "unload -f of the locked tun exits 0"
 like "$ERR" 'locked.*--force|--force.*locked' "... with a notice that it was locked"
 ok "tun is gone" not_loaded tun
-ok "the lock stays in the registry" grep -qx 'lock tun' /run/modctl/locks
+ok "the lock stays in the registry" grep -qx 'lock tun' "$REGISTRY"
 "$MODCTL" unlock tun
 
 # a lock on a dependency: --with-deps keeps it
@@ -97,7 +97,7 @@ unload_all
 # --- errors -------------------------------------------------------------------------
 run "$MODCTL" lockdown veth
 is "$RC" 3 "lockdown of a module that is not loaded exits 3"
-ok "... and locks nothing" sh -c '! grep -q "^lock veth" /run/modctl/locks 2>/dev/null'
+ok "... and locks nothing" sh -c '! grep -q "^lock veth" "$REGISTRY" 2>/dev/null'
 "$MODPROBE" tun
 run_as_user "$MODCTL" lockdown tun
 is "$RC" 6 "lockdown as uid 65534 exits 6"
@@ -115,7 +115,7 @@ run "$MODCTL" lockdown --all
 is "$RC" 0 "lockdown --all exits 0"
 run "$MODCTL" list -r -n -o NAME,LOCK
 is "$(printf '%s\n' "$OUT" | sort)" "$(printf 'loop locked\ntun locked')" "every loaded module is locked"
-ok "the registry says 'mode all'" grep -qx 'mode all' /run/modctl/locks
+ok "the registry says 'mode all'" grep -qx 'mode all' "$REGISTRY"
 run "$MODCTL" status
 like "$OUT" 'lockdown-all mode:[[:space:]]*on' "status: lockdown-all mode on"
 run "$MODCTL" load dummy
@@ -134,7 +134,7 @@ ok "dummy is still loaded" loaded dummy
 run "$MODCTL" unlock --all
 is "$RC" 0 "unlock --all exits 0"
 is "$("$MODCTL" list -r -n -o LOCK | sort -u)" no "no module is locked any more"
-unlike "$(cat /run/modctl/locks)" '^mode all' "lockdown-all mode is off in the registry"
+unlike "$(cat "$REGISTRY")" '^mode all' "lockdown-all mode is off in the registry"
 run "$MODCTL" load ifb
 is "$(lock_of ifb)" no "a module loaded after unlock --all is not locked"
 unload_all
@@ -165,19 +165,19 @@ is "$RC" 5 "unload dummy after lockdown --boot exits 5"
 "$MODCTL" unlock --all
 unload_all
 
-# a file in /usr/local/etc hides the file of the same name in /run
+# a file in sysconfdir hides the file of the same name in runstatedir
 cat >"$rundir/50-vm.conf" <<'EOF'
 preload veth
 lock veth
 EOF
 run "$MODCTL" lockdown --boot
 is "$RC" 0 "lockdown --boot with the same file name in two directories exits 0"
-is "$(modules_loaded)" "$(printf 'dummy\ntun')" "... the /usr/local/etc file wins: dummy and tun, no veth"
+is "$(modules_loaded)" "$(printf 'dummy\ntun')" "... the $MODCTL_SYSCONFDIR file wins: dummy and tun, no veth"
 "$MODCTL" unlock --all
 unload_all
 rm "$confdir/50-vm.conf"
 run "$MODCTL" lockdown --boot
-is "$RC:$(modules_loaded)" "0:veth" "with it removed, the /run/modctl/lockdown.d file applies: veth"
+is "$RC:$(modules_loaded)" "0:veth" "with it removed, the $rundir file applies: veth"
 is "$(lock_of veth)" locked "... and veth is locked"
 "$MODCTL" unlock --all
 unload_all
@@ -204,7 +204,7 @@ for broken in \
 	is "$RC" 1 "broken lockdown.d ($desc): lockdown --boot exits 1"
 	like "$ERR" "50-broken.conf:[0-9]+:" "... naming FILE:LINE"
 	is "$(modules_loaded)" "" "... and loads nothing"
-	ok "... and locks nothing" sh -c '! grep -q "^lock " /run/modctl/locks 2>/dev/null'
+	ok "... and locks nothing" sh -c '! grep -q "^lock " "$REGISTRY" 2>/dev/null'
 done
 run "$MODCTL" lockdown --boot -n
 is "$RC" 1 "lockdown --boot -n checks the configuration too (exit 1)"

@@ -9,7 +9,7 @@
 set -eu
 . /vm/guest-lib.sh
 
-confdir=/usr/local/etc/modctl/lockdown.d
+confdir=$LOCKDOWN_D
 
 "$MODPROBE" -a tun vxlan
 mkdir -p "$confdir"
@@ -42,7 +42,7 @@ EOF
 	is "$(cat /proc/sys/kernel/modules_disabled)" 0 "... and does not seal"
 	ok "... though it loaded the preload list (veth)" loaded veth
 	ok "udev's rule has not finished yet" test ! -e /tmp/udev-done-ifb
-	"$UDEVADM" settle -t 10 || :
+	udev_settle
 	ok "udev's rule for ifb has finished now" test -e /tmp/udev-done-ifb
 	# udevd slow to read the kernel's next event (stopped for 3 s, as on a
 	# busy machine; longer than the seal's first steps take, so the outcome
@@ -84,7 +84,7 @@ run "$MODCTL" list -r -n -o LOCK
 is "$(printf '%s\n' "$OUT" | sort -u)" sealed "list -o LOCK: every module is sealed"
 run "$MODCTL" list -r -n -o NAME
 is "$(printf '%s\n' "$OUT" | sort)" "$(modules_loaded)" "... every module in /proc/modules is listed"
-ok "the registry locks every module (lockdown-all)" grep -qx 'mode all' /run/modctl/locks
+ok "the registry locks every module (lockdown-all)" grep -qx 'mode all' "$REGISTRY"
 
 # --- afterwards -------------------------------------------------------------------------
 run "$MODCTL" status

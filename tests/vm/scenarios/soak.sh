@@ -67,7 +67,7 @@ FAMILY_SPEC='tun:tun loop:loop dummy:dummy veth:veth udp:vxlan,geneve bridge:bri
 macvtap:macvtap team:team_mode_roundrobin ifb:ifb nlmon:nlmon vcan:vcan'
 
 S=/tmp/soak
-REG=/run/modctl/locks
+REG=$REGISTRY
 rm -rf "$S"
 mkdir -p "$S/lock" "$S/state" "$S/run" "$S/seen" "$S/hold" "$S/log" "$S/viol" "$S/tmp" \
 	"$S/deps" "$S/done" "$S/paused" "$S/journal"
@@ -802,7 +802,7 @@ sabotage() {
 		# creates /run/modctl and its lock if need be (a name in no family:
 		# the workers' modules are theirs)
 		mc 0 unlock soak_no_such_module
-		exec 7>/run/modctl/lock
+		exec 7>"$MODCTL_RUNSTATEDIR/modctl/lock"
 		flock 7
 		_had=0
 		if [ -e "$REG" ]; then
@@ -910,7 +910,7 @@ diag "soak: $SOAK_SECONDS s, $SOAK_WORKERS workers, pace ${SOAK_PACE} s, grace $
 	done >"$S/monitor.log"
 ) &
 pid_monitor=$!
-sleep 1
+wait_for 20 pidof modctl || fail "the soak's modctl monitor started"
 for p in $(pidof modctl); do
 	now
 	echo "$((NOW + (SOAK_SECONDS + 2 * SOAK_GRACE + 400) * 100)) modctl monitor" >"$S/run/$p"
@@ -965,11 +965,14 @@ wait "$pid_watchdog" || :
 t_end=$(cut -d' ' -f1 /proc/uptime)
 
 # end the holders still running (their workers have gone)
+killed=
 for h in "$S"/hold/*.pid; do
 	[ -e "$h" ] || continue
-	read -r p <"$h" && kill -9 "$p" 2>/dev/null || :
+	read -r p <"$h" && kill -9 "$p" 2>/dev/null && killed="$killed $p"
 done
-sleep 1
+for p in $killed; do
+	wait_for 20 sh -c "! kill -0 $p 2>/dev/null" || fail "holder $p ended after kill -9"
+done
 
 # --- report --------------------------------------------------------------------------------------
 done_workers=$(ls "$S/done" | grep -c '^w[0-9]' || :)

@@ -16,7 +16,7 @@ field() {
 # --- one module --------------------------------------------------------------
 ( exec 3<>/dev/net/tun; exec sleep 600 ) &
 holder=$!
-wait_for 10 sh -c '[ "$(cat /sys/module/tun/refcnt)" -gt 0 ]' || :
+ok "the holder raised tun's refcnt" wait_for 20 sh -c '[ "$(cat /sys/module/tun/refcnt)" -gt 0 ]'
 run "$MODCTL" status tun
 is "$RC" 0 "status tun exits 0"
 is "$(printf '%s\n' "$OUT" | head -n 1)" tun "status tun starts with the module's name"

@@ -23,7 +23,7 @@ EOF
 
 "$MODCTL" -v monitor >/tmp/mon.txt 2>/tmp/mon.err &
 mon=$!
-wait_for 10 grep -q 'monitoring module events' /tmp/mon.err || :
+ok "monitor -v says it listens" wait_for 20 grep -q 'monitoring module events' /tmp/mon.err
 
 # --- --settle ------------------------------------------------------------------------
 # settle_check DESC: after a load --settle that returned (RC, t0, t1), udev's
@@ -46,9 +46,9 @@ t0=$(now_ns)
 run "$MODCTL" load --settle=10s dummy
 t1=$(now_ns)
 settle_check "load --settle=10s dummy"
-"$UDEVADM" settle -t 10 || :
+udev_settle
 "$RMMOD" dummy
-"$UDEVADM" settle -t 10 || :
+udev_settle
 rm -f /tmp/udev-done-dummy
 
 # udevd slow to read the kernel's event (here: stopped for 3 s, as on a busy
@@ -65,12 +65,12 @@ kill -STOP "$main"
 ( sleep 3; kill -CONT "$main" ) &
 "$MODPROBE" dummy
 t0=$(now_ns)
-"$UDEVADM" settle -t 10 || :
+udev_settle
 t1=$(now_ns)
 ok "control: udevadm settle, udevd stopped for 3 s during a load, waits for the 2 s rule ($(ms_between "$t0" "$t1") ms)" \
 	test -e /tmp/udev-done-dummy
 "$RMMOD" dummy
-"$UDEVADM" settle -t 10 || :
+udev_settle
 rm -f /tmp/udev-done-dummy
 
 kill -STOP "$main"
@@ -79,7 +79,7 @@ t0=$(now_ns)
 run "$MODCTL" load --settle=10s dummy
 t1=$(now_ns)
 settle_check "load --settle=10s dummy, udevd stopped for 3 s" 5000
-"$UDEVADM" settle -t 10 || :
+udev_settle
 
 t0=$(now_ns)
 run "$MODCTL" load --settle=1s veth
@@ -89,7 +89,7 @@ is "$RC" 4 "load --settle=1s veth, with a 4 s rule, exits 4"
 like "$ERR" 'udev.*after 1s' "... saying udev has not finished after 1s"
 ok "veth is loaded all the same" loaded veth
 ok "it gave up after about 1 s ($took ms)" test "$took" -ge 1000 -a "$took" -lt 3000
-"$UDEVADM" settle -t 10 || :
+udev_settle
 
 run "$MODCTL" load --settle=0 ifb
 is "$RC" 2 "--settle=0 is a usage error (exit 2)"
@@ -97,10 +97,12 @@ ok "... and loads nothing" not_loaded ifb
 
 # --- monitor sees udev's copies -------------------------------------------------------
 "$MODPROBE" tun
-"$UDEVADM" settle -t 10 || :
-sleep 0.3
+udev_settle
+ok "monitor prints udev's copy of tun's event" wait_for 20 grep -q ' udev  *loaded  *tun ' /tmp/mon.txt
 kill -TERM "$mon"
-wait "$mon" || :
+rc=0
+wait "$mon" || rc=$?
+is "$rc" 143 "monitor ends with exit 143 on SIGTERM"
 diag "monitor printed:" "$(cat /tmp/mon.txt)"
 like "$(cat /tmp/mon.txt)" ' kernel +loaded +tun ' "monitor shows the kernel's event for tun"
 like "$(cat /tmp/mon.txt)" ' udev +loaded +tun ' "... and, with udevd running, udev's copy"

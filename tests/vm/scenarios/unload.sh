@@ -14,13 +14,20 @@ tainted_r() {
 
 # --- a reference released while modctl waits ----------------------------------
 "$MODPROBE" tun
-hold_tun /tmp/h1 1.5
+hold_tun /tmp/h1 release
 held=$(cat /sys/module/tun/refcnt)
 diag "tun refcnt while /dev/net/tun is open: $held"
 isnt "$held" 0 "the holder raised tun's refcnt"
 t0=$(now_ns)
+"$MODCTL" -v unload -t 30s tun 2>/tmp/unload.err &
+pid=$!
+# release only once modctl says it waits (-v)
+ok "unload -v says it waits for tun" wait_for 20 grep -q 'waiting for tun' /tmp/unload.err
+ok "... and still runs" kill -0 "$pid"
+ok "... and tun is still loaded" loaded tun
+release_tun /tmp/h1
 rc=0
-"$MODCTL" -v unload -t 10s tun 2>/tmp/unload.err || rc=$?
+wait "$pid" || rc=$?
 t1=$(now_ns)
 is "$rc" 0 "unload tun started while /dev/net/tun is held exits 0 once it is released"
 ok "tun is gone from /proc/modules" not_loaded tun
@@ -30,8 +37,7 @@ if [ -s /tmp/h1.released ]; then
 	gap=$(ms_between "$(cat /tmp/h1.released)" "$t1")
 	waited=$(ms_between "$t0" "$t1")
 	diag "unload waited ${waited} ms; from the release to modctl's exit: ${gap} ms"
-	ok "modctl waited for the release (it took ${waited} ms, the holder held ~1.5 s)" test "$waited" -ge 1000
-	ok "modctl exited within 500 ms of the release (${gap} ms)" test "$gap" -lt 500
+	ok "modctl exited after the release, within 500 ms of it (${gap} ms)" test "$gap" -ge 0 -a "$gap" -lt 500
 fi
 like "$(cat /tmp/unload.err)" 'waiting for tun: refcnt [0-9]+' "-v says what it waits for (the refcnt)"
 like "$(cat /tmp/unload.err)" 'unloaded tun' "-v says it unloaded tun"
@@ -71,7 +77,7 @@ unlike "$OUT_RAW" "$(printf '\033')" "with -q, no progress line even on a termin
 # -v: modctl says when it waits; the signal comes after that
 "$MODCTL" -v unload -t 1m tun 2>/tmp/term.err &
 pid=$!
-wait_for 10 grep -q 'waiting for tun' /tmp/term.err || :
+ok "unload -v says it waits for tun" wait_for 20 grep -q 'waiting for tun' /tmp/term.err
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
@@ -84,23 +90,25 @@ like "$(cat /tmp/term.err)" 'interrupted.*tun.*still loaded' "... and modctl say
 # it from a signalfd, so it still gets it)
 "$MODCTL" -v unload -t 1m tun 2>/tmp/int.err &
 pid=$!
-wait_for 10 grep -q 'waiting for tun' /tmp/int.err || :
+ok "unload -v says it waits for tun" wait_for 20 grep -q 'waiting for tun' /tmp/int.err
 kill -INT "$pid"
 rc=0
 wait "$pid" || rc=$?
 is "$rc" 130 "SIGINT during the wait: exit 130"
 ok "tun is still loaded after the SIGINT" loaded tun
+like "$(cat /tmp/int.err)" 'interrupted.*tun.*still loaded' "... and modctl says it was interrupted"
 
 # several modules, interrupted on the busy one: the free one before it is gone
 "$MODPROBE" dummy
 "$MODCTL" -v unload -t 1m dummy tun 2>/tmp/term2.err &
 pid=$!
-wait_for 10 grep -q 'waiting for tun' /tmp/term2.err || :
+ok "unload -v says it waits for tun" wait_for 20 grep -q 'waiting for tun' /tmp/term2.err
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 is "$rc" 143 "unload dummy tun, SIGTERM while waiting for tun: exit 143"
 ok "dummy was unloaded" not_loaded dummy
+like "$(cat /tmp/term2.err)" 'interrupted.*tun.*still loaded' "... and modctl says it was interrupted"
 ok "tun was not" loaded tun
 
 kill "$(cat /tmp/h2.pid)"
@@ -113,8 +121,8 @@ ok "tun is gone" not_loaded tun
 run "$MODCTL" unload tun
 is "$RC" 3 "unload of a module that is not loaded exits 3"
 like "$ERR" 'tun is not loaded' "... saying so"
-run "$MODCTL" unload unix
-is "$RC" 1 "unload of a built-in module (unix) exits 1"
+run "$MODCTL" unload "$BUILTIN"
+is "$RC" 1 "unload of a built-in module ($BUILTIN) exits 1"
 like "$ERR" 'built into the kernel' "... saying it is built in"
 
 # --- holders -----------------------------------------------------------------------
@@ -124,17 +132,18 @@ is "$RC" 4 "unload -t 500ms udp_tunnel while vxlan uses it exits 4"
 like "$ERR" 'held by vxlan' "... saying it is held by vxlan"
 ok "udp_tunnel is still loaded" loaded udp_tunnel
 
-# a holder that goes away while modctl waits
-( sleep 1; "$RMMOD" vxlan ) &
-remover=$!
-t0=$(now_ns)
-run "$MODCTL" -v unload -t 10s udp_tunnel
-t1=$(now_ns)
-is "$RC" 0 "unload udp_tunnel exits 0 once vxlan, its holder, is unloaded by another process"
-like "$ERR" 'waiting for udp_tunnel: held by vxlan' "... -v said it waited for the holder vxlan"
+# a holder that goes away while modctl waits: vxlan removed once modctl
+# says it waits for it
+"$MODCTL" -v unload -t 30s udp_tunnel 2>/tmp/holder.err &
+pid=$!
+ok "unload -v udp_tunnel says it waits for its holder vxlan" \
+	wait_for 20 grep -q 'waiting for udp_tunnel: held by vxlan' /tmp/holder.err
+ok "... and udp_tunnel is still loaded" loaded udp_tunnel
+"$RMMOD" vxlan
+rc=0
+wait "$pid" || rc=$?
+is "$rc" 0 "unload udp_tunnel exits 0 once vxlan, its holder, is unloaded by another process"
 ok "udp_tunnel is gone" not_loaded udp_tunnel
-ok "... after vxlan ($(ms_between "$t0" "$t1") ms)" test "$(ms_between "$t0" "$t1")" -ge 900
-wait "$remover" || :
 "$RMMOD" ip6_udp_tunnel
 "$MODPROBE" vxlan
 

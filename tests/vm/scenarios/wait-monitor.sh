@@ -13,20 +13,20 @@ set -eu
 mon=$!
 "$MODCTL" -v monitor -J >/tmp/mon.json 2>/tmp/monj.err &
 monj=$!
-wait_for 10 grep -q 'monitoring module events' /tmp/mon.err || :
-wait_for 10 grep -q 'monitoring module events' /tmp/monj.err || :
+ok "monitor -v says it listens" wait_for 20 grep -q 'monitoring module events' /tmp/mon.err
+ok "monitor -v -J says it listens" wait_for 20 grep -q 'monitoring module events' /tmp/monj.err
 
 "$MODPROBE" tun
 "$MODCTL" load vxlan
 # the monitor compares registry snapshots: let it see the lock before the unlock
 "$MODCTL" lockdown tun
-wait_for 5 grep -q ' locked  *tun' /tmp/mon.txt || :
+ok "monitor shows the lock" wait_for 20 grep -q ' locked  *tun' /tmp/mon.txt
 "$MODCTL" unlock tun
-wait_for 5 grep -q ' unlocked  *tun' /tmp/mon.txt || :
+ok "monitor shows the unlock" wait_for 20 grep -q ' unlocked  *tun' /tmp/mon.txt
 "$MODCTL" unload tun
 "$MODCTL" unload --with-deps vxlan
-wait_for 5 sh -c 'grep -c " unloaded " /tmp/mon.txt | grep -qx 4' || :
-sleep 0.5
+ok "monitor shows the four unloads" wait_for 20 sh -c 'grep -c " unloaded " /tmp/mon.txt | grep -qx 4'
+ok "monitor -J shows them too" wait_for 20 sh -c 'grep -c "\"unloaded\"" /tmp/mon.json | grep -qx 4'
 kill -TERM "$mon"
 kill -INT "$monj"
 rc=0
@@ -35,6 +35,9 @@ is "$rc" 143 "monitor ends with exit 143 on SIGTERM"
 rc=0
 wait "$monj" || rc=$?
 is "$rc" 130 "monitor -J ends with exit 130 on SIGINT"
+# only the handled signal says so: SIGTERM's default action is silent
+like "$(cat /tmp/mon.err)" 'stopped by SIGTERM' "... monitor -v says SIGTERM stopped it"
+like "$(cat /tmp/monj.err)" 'stopped by SIGINT' "... monitor -v -J says SIGINT stopped it"
 diag "monitor printed:" "$(cat /tmp/mon.txt)"
 
 # SOURCE EVENT MODULE of each line; a module's dependencies unload in an
@@ -65,17 +68,16 @@ is "$RC" 0 "monitor -J prints valid JSON lines"
 is "$OUT" "$events" "monitor -J: the same events in the same order"
 run "$JQ" -r 'select(.event == "loaded") | "\(.refcnt | type) \(.holders | type) \(.time | type)"' /tmp/mon.json
 is "$(printf '%s\n' "$OUT" | sort -u)" "number array string" "monitor -J: refcnt is a number, holders an array, time a string"
-is "$(cat /tmp/mon.err /tmp/monj.err | grep -v -e 'monitoring module events' -e 'udevd is not running')" "" \
+is "$(cat /tmp/mon.err /tmp/monj.err | grep -v -e 'monitoring module events' -e 'udevd is not running' -e 'stopped by')" "" \
 	"the monitors said nothing on stderr but -v's notes"
 unload_all
 
 # monitor | head -n 3: the monitor ends once head has its 3 lines
 rm -f /tmp/head.rc
 ( { "$MODCTL" -v monitor 2>/tmp/head.err; echo $? >/tmp/head.rc; } | head -n 3 >/tmp/head.out ) &
-wait_for 10 grep -q 'monitoring module events' /tmp/head.err || :
+ok "monitor | head: monitor -v says it listens" wait_for 20 grep -q 'monitoring module events' /tmp/head.err
 for m in tun dummy veth ifb; do
 	"$MODPROBE" "$m"
-	sleep 0.2
 done
 ok "monitor | head -n 3: the monitor exits once head is gone" wait_for 10 test -e /tmp/head.rc
 is "$(cat /tmp/head.rc 2>/dev/null)" 0 "... with exit status 0"
@@ -87,9 +89,9 @@ run "$MODCTL" monitor extra
 is "$RC" 2 "monitor with an argument is a usage error (exit 2)"
 
 # --- wait --for=loaded ----------------------------------------------------------------
-"$MODCTL" wait -t 20s dummy 2>/tmp/w.err &
+"$MODCTL" -v wait -t 30s dummy 2>/tmp/w.err &
 w=$!
-sleep 0.5
+ok "wait -v says it waits for dummy" wait_for 20 grep -q 'waiting for dummy to be loaded' /tmp/w.err
 ok "wait is still waiting while dummy is not loaded" kill -0 "$w"
 "$MODPROBE" dummy
 t0=$(now_ns)
@@ -109,9 +111,9 @@ like "$ERR" 'veth is not loaded' "... naming veth"
 ok "veth is still not loaded (wait loads nothing)" not_loaded veth
 
 # --- wait --for=unloaded ---------------------------------------------------------------
-"$MODCTL" wait --for=unloaded -t 20s dummy 2>/tmp/w.err &
+"$MODCTL" -v wait --for=unloaded -t 30s dummy 2>/tmp/w.err &
 w=$!
-sleep 0.5
+ok "wait -v says it waits for dummy to go" wait_for 20 grep -q 'waiting for dummy to be unloaded' /tmp/w.err
 ok "wait --for=unloaded is still waiting while dummy is loaded" kill -0 "$w"
 "$RMMOD" dummy
 rc=0
@@ -127,11 +129,12 @@ is "$RC" 0 "wait --for=unloaded of a module that is not loaded exits 0"
 
 # --- wait --for=unused -------------------------------------------------------------------
 "$MODPROBE" tun
-hold_tun /tmp/wh 1.5
-"$MODCTL" wait --for=unused -t 20s tun 2>/tmp/w.err &
+hold_tun /tmp/wh release
+"$MODCTL" -v wait --for=unused -t 30s tun 2>/tmp/w.err &
 w=$!
-sleep 0.3
+ok "wait -v says it waits for tun to be unused" wait_for 20 grep -q 'waiting for tun to be unused' /tmp/w.err
 ok "wait --for=unused is still waiting while /dev/net/tun is held" kill -0 "$w"
+release_tun /tmp/wh
 rc=0
 wait "$w" || rc=$?
 t1=$(now_ns)
@@ -157,20 +160,22 @@ like "$ERR" 'held by vxlan' "... naming its holder vxlan"
 run "$MODCTL" wait --for=unused -t 1s veth
 is "$RC" 3 "wait --for=unused of a module that is not loaded exits 3"
 
-# built in (unix, per modules.builtin): a built-in module is as loaded as
-# a module can be (modctl.8, wait --for)
-run "$MODCTL" wait -t 300ms unix
-is "$RC" 0 "wait -t 300ms unix (built in) exits 0: a built-in module counts as loaded"
+# built in (from this kernel's modules.builtin): a built-in module is as
+# loaded as a module can be (modctl.8, wait --for)
+run "$MODCTL" wait -t 300ms "$BUILTIN"
+is "$RC" 0 "wait -t 300ms $BUILTIN (built in) exits 0: a built-in module counts as loaded"
 
 # names with "-" are the kernel's "_"
 run "$MODCTL" wait -t 1s ip6-udp-tunnel
 is "$RC" 0 "wait -t 1s ip6-udp-tunnel (loaded as ip6_udp_tunnel) exits 0"
 
 # several modules: all must be loaded
-"$MODCTL" wait -t 20s veth ifb 2>/dev/null &
+"$MODCTL" -v wait -t 30s veth ifb 2>/tmp/w.err &
 w=$!
+ok "wait -v says it waits for veth and ifb" \
+	wait_for 20 sh -c 'grep -q "waiting for veth to be loaded" /tmp/w.err && grep -q "waiting for ifb to be loaded" /tmp/w.err'
 "$MODPROBE" veth
-sleep 0.5
+ok "wait -v sees veth loaded" wait_for 20 grep -q 'veth is loaded' /tmp/w.err
 ok "wait veth ifb is still waiting with only veth loaded" kill -0 "$w"
 "$MODPROBE" ifb
 rc=0
@@ -178,11 +183,12 @@ wait "$w" || rc=$?
 is "$rc" 0 "wait veth ifb exits 0 once both are loaded"
 
 # a signal ends a wait
-"$MODCTL" wait -t 1m nlmon 2>/dev/null &
+"$MODCTL" -v wait -t 1m nlmon 2>/tmp/w.err &
 w=$!
-sleep 0.3
+ok "wait -v says it waits for nlmon" wait_for 20 grep -q 'waiting for nlmon to be loaded' /tmp/w.err
 kill -TERM "$w"
 rc=0
 wait "$w" || rc=$?
 is "$rc" 143 "SIGTERM ends a wait with exit 143"
+like "$(cat /tmp/w.err)" 'interrupted while waiting for nlmon to be loaded' "... saying what it was waiting for (the handled path)"
 unload_all
