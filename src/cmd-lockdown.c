@@ -93,7 +93,9 @@ static const struct argp lockdown_argp = {
 	       "A locked module is refused by 'modctl unload' (exit 5) unless --force is given, and "
 	       "by 'modprobe -r'. Locks last until 'modctl unlock' or reboot. --all --seal then sets "
 	       "kernel.modules_disabled=1 after loading the boot configuration's preload list and "
-	       "waiting for udev: no module can be loaded or unloaded until reboot.",
+	       "waiting for udev: no module can be loaded or unloaded until reboot.\n\n"
+	       "Locks are kept in " REGISTRY_FILE ". --boot reads lockdown.d/*.conf in "
+	       SYSCONFDIR "/modctl, " RUNSTATEDIR "/modctl and " PREFIX_LIBDIR "/modctl.",
 	.children = lock_children,
 };
 

@@ -24,6 +24,26 @@ done
 run_modctl -h
 is "$status" 0 "-h is --help"
 
+# --help and the man pages name this build's directories (configure's
+# sysconfdir, runstatedir and prefix), never another build's
+IFS=: read -r sysconf runstate prefixlib _ <<<"$FAKE_PREFIXES"
+run_modctl lockdown --help
+like "$out" "Locks are kept in $runstate/locks\." "lockdown --help names the registry of this build ($runstate/locks)"
+like "$(tr '\n' ' ' <<<"$out")" "lockdown\.d/\*\.conf in $sysconf, +$runstate +and +$prefixlib\." \
+	"lockdown --help names this build's lockdown.d directories"
+for page in modctl.8 modctl-lockdown.d.5; do
+	# (roff's zero-width \& taken out)
+	text=$(sed 's/\\&//g' "$top_builddir/man/$page")
+	like "$text" "$sysconf/lockdown\.d" "$page names $sysconf/lockdown.d"
+	like "$text" "$runstate/lockdown\.d" "$page names $runstate/lockdown.d"
+	like "$text" "$prefixlib/lockdown\.d" "$page names $prefixlib/lockdown.d"
+	unlike "$text" "@[A-Z_]+@" "$page has no placeholder left"
+done
+others=$(sed 's/\\&//g' "$top_builddir"/man/modctl.8 "$top_builddir"/man/modctl-lockdown.d.5 |
+	grep -o '/[a-z/]*etc/modctl\|/[a-z/]*lib/modctl' |
+	sort -u | grep -vx -e "$sysconf" -e "$prefixlib")
+is "$others" "" "the man pages name no other build's modctl directories"
+
 run_modctl
 is "$status" 2 "no command: exit 2"
 like "$err" "no command given" "says so"
