@@ -201,7 +201,7 @@ console=$vm_out/$group.console
 tr -d '\r' <"$console" | awk \
 	-v names="$names" -v group="$group" -v boot_rc="$BOOT_RC" \
 	-v boot_secs="$BOOT_SECS" -v boot_timeout="$BOOT_TIMEOUT" \
-	-v console="$console" -v kernel="$VM_KERNEL" -v pre="$pre" -v kdesc="$VM_KERNEL_DESC" \
+	-v console="$console" -v kernel="$VM_KERNEL" -v pre="$pre" -v kdesc="$VM_KERNEL_DESC" '
 function emit(ok, desc) {
 	n++
 	if (!ok) failed++
