@@ -25,11 +25,15 @@ FAKE_BUILDDIR=$top_builddir/tests/fake
 : "${FAKECTL:=$FAKE_BUILDDIR/fakectl}"
 : "${FKSYS:=$FAKE_BUILDDIR/fksys}"
 : "${FAKE_SHIM:=$FAKE_BUILDDIR/.libs/libfakekernel.so}"
-: "${FAKE_FIXTURE:=$FAKE_BUILDDIR/fixture-root.tar}"
+# FAKE_KERNEL=6.12: the fixture tree as Debian's 6.12 ships it (mkfixture.sh)
+FAKE_KERNEL=${FAKE_KERNEL:-6.1}
+case $FAKE_KERNEL in
+6.1) : "${FAKE_FIXTURE:=$FAKE_BUILDDIR/fixture-root.tar}"; FAKE_RELEASE=6.1.0-fake ;;
+*) : "${FAKE_FIXTURE:=$FAKE_BUILDDIR/fixture-root-$FAKE_KERNEL.tar}"; FAKE_RELEASE=6.12.0-fake+deb12 ;;
+esac
 : "${JQ:=$(command -v jq || true)}"
 : "${DEPMOD:=$(PATH=$PATH:/usr/sbin:/sbin command -v depmod || true)}"
-FAKE_RELEASE=6.1.0-fake
-export DEPMOD
+export DEPMOD FAKE_KERNEL
 # installation directories of this build (sysconfdir, runstatedir, ...);
 # written by make, used so the shim also redirects configure-time paths
 if [ -f "$FAKE_BUILDDIR/paths.sh" ]; then
@@ -156,7 +160,7 @@ _fake_build_fixture() {
 	(
 		flock 9
 		[ -f "$FAKE_FIXTURE" ] && exit 0
-		CC=${CC:-cc} FAKECTL=$FAKECTL sh "$FAKE_SRCDIR/mkfixture.sh" "$FAKE_SRCDIR/modules" "$FAKE_FIXTURE"
+		CC=${CC:-cc} FAKECTL=$FAKECTL FK_KERNEL=$FAKE_KERNEL sh "$FAKE_SRCDIR/mkfixture.sh" "$FAKE_SRCDIR/modules" "$FAKE_FIXTURE"
 	) 9>"$FAKE_FIXTURE.lock"
 }
 
@@ -290,6 +294,9 @@ json_ok() {
 }
 
 # --- misc ---------------------------------------------------------------------------
+
+# re_quote STRING: STRING quoted for an extended regular expression
+re_quote() { printf '%s' "$1" | sed 's/[].[\\*^$+?(){}|]/\\&/g'; }
 
 # wait_until TIMEOUT_MS COMMAND...: poll COMMAND every 20 ms until it succeeds
 wait_until() {

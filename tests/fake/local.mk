@@ -16,7 +16,9 @@ FAKE_TESTS = \
 	tests/fake/t-wait.sh \
 	tests/fake/t-cli.sh \
 	tests/fake/t-security.sh \
-	tests/fake/t-faults.sh
+	tests/fake/t-faults.sh \
+	tests/fake/t-kernel-6.1.sh \
+	tests/fake/t-kernel-6.12.sh
 
 TESTS += $(FAKE_TESTS)
 
@@ -69,6 +71,11 @@ tests/fake/fixture-root.tar: $(FAKE_MODULE_SRCS) tests/fake/mkfixture.sh tests/f
 	$(AM_V_GEN)$(MKDIR_P) tests/fake && \
 	CC='$(CC)' DEPMOD='$(DEPMOD)' FAKECTL='$(abs_top_builddir)/tests/fake/fakectl$(EXEEXT)' \
 	$(SHELL) $(srcdir)/tests/fake/mkfixture.sh $(srcdir)/tests/fake/modules $@
+# the same tree as Debian's 6.12 kernels ship it (FAKE_KERNEL=6.12)
+tests/fake/fixture-root-6.12.tar: $(FAKE_MODULE_SRCS) tests/fake/mkfixture.sh tests/fake/fakectl$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) tests/fake && \
+	CC='$(CC)' DEPMOD='$(DEPMOD)' FAKECTL='$(abs_top_builddir)/tests/fake/fakectl$(EXEEXT)' FK_KERNEL=6.12 \
+	$(SHELL) $(srcdir)/tests/fake/mkfixture.sh $(srcdir)/tests/fake/modules $@
 
 # Install locations of this build, so the shim redirects them too.
 tests/fake/paths.sh: Makefile
@@ -78,7 +85,7 @@ tests/fake/paths.sh: Makefile
 	} > $@-t && mv -f $@-t $@
 
 FAKE_TEST_DEPS = \
-	tests/fake/fixture-root.tar tests/fake/paths.sh \
+	tests/fake/fixture-root.tar tests/fake/fixture-root-6.12.tar tests/fake/paths.sh \
 	tests/fake/fakectl$(EXEEXT) tests/fake/fksys$(EXEEXT) \
 	tests/fake/libfakekernel.la tests/fake/libfaults.la
 # (log names with and without .sh in TEST_EXTENSIONS)
@@ -90,6 +97,7 @@ EXTRA_DIST += \
 	$(FAKE_MODULE_SRCS) \
 	tests/fake/README \
 	tests/fake/lib.sh \
+	tests/fake/kernel-lines.sh \
 	tests/fake/mkfixture.sh \
 	tests/fake/expected/shim-chain.proc \
 	tests/fake/expected/list-default.txt \
@@ -102,6 +110,8 @@ EXTRA_DIST += \
 CLEANFILES += \
 	tests/fake/fixture-root.tar \
 	tests/fake/fixture-root.tar.lock \
+	tests/fake/fixture-root-6.12.tar \
+	tests/fake/fixture-root-6.12.tar.lock \
 	tests/fake/paths.sh
 
 # per-test roots are removed by each passing test; failed ones are kept

@@ -11,14 +11,25 @@
 #
 # Environment: CC (default cc), DEPMOD (default: depmod from PATH or
 # /usr/sbin, /sbin), FAKECTL (path of the built fakectl, required),
-# FK_RELEASE (default 6.1.0-fake).
+# FK_KERNEL (6.1, the default, or 6.12), FK_RELEASE (default 6.1.0-fake, or
+# 6.12.0-fake+deb12 for FK_KERNEL=6.12).
+#
+# FK_KERNEL=6.12 builds the tree as Debian's 6.12 kernels ship it where that
+# differs in what modctl (or libkmod for it) reads: modules compressed with
+# xz (.ko.xz, which libkmod decompresses itself), a release with a '+',
+# and a modules.builtin that does not list unix (af_packet is there).
 set -eu
 
 srcdir=${1:?usage: mkfixture.sh MODULES_SRCDIR OUTPUT.tar}
 out=${2:?usage: mkfixture.sh MODULES_SRCDIR OUTPUT.tar}
 : "${FAKECTL:?FAKECTL must name the built fakectl}"
 CC=${CC:-cc}
-release=${FK_RELEASE:-6.1.0-fake}
+kernel=${FK_KERNEL:-6.1}
+case $kernel in
+6.1) release=${FK_RELEASE:-6.1.0-fake} ;;
+6.12) release=${FK_RELEASE:-6.12.0-fake+deb12} ;;
+*) echo "mkfixture.sh: FK_KERNEL=$kernel: 6.1 or 6.12" >&2; exit 2 ;;
+esac
 if [ -z "${DEPMOD:-}" ]; then
 	DEPMOD=$(PATH=$PATH:/usr/sbin:/sbin command -v depmod || true)
 fi
@@ -63,18 +74,31 @@ echo "$modules" | while read -r src path signed; do
 		# kernel treats the module as signed; kmod shows no signer
 		printf '\000\000\000\000\000\000\000\000\000\000\000\000~Module signature appended~\n' >> "$moddir/$path"
 	fi
+	if [ "$kernel" = 6.12 ]; then
+		# as the kernel's own build compresses them (CONFIG_MODULE_COMPRESS_XZ)
+		xz --check=crc32 --lzma2=dict=1MiB -z "$moddir/$path"
+		path=$path.xz
+	fi
 	case $path in kernel/*) echo "$path" >> "$moddir/modules.order" ;; esac
 done
 
-# a built-in module (modprobe unix / net-pf-1 resolve to it)
-echo kernel/net/unix/unix.ko > "$moddir/modules.builtin"
-printf 'unix.alias=net-pf-1\000unix.license=GPL\000unix.file=net/unix/unix\000' > "$moddir/modules.builtin.modinfo"
+# a built-in module (modprobe unix / net-pf-1 resolve to it; on 6.12,
+# af_packet / net-pf-17)
+if [ "$kernel" = 6.12 ]; then
+	echo kernel/net/packet/af_packet.ko > "$moddir/modules.builtin"
+	printf 'af_packet.alias=net-pf-17\000af_packet.license=GPL\000af_packet.file=net/packet/af_packet\000' > "$moddir/modules.builtin.modinfo"
+else
+	echo kernel/net/unix/unix.ko > "$moddir/modules.builtin"
+	printf 'unix.alias=net-pf-1\000unix.license=GPL\000unix.file=net/unix/unix\000' > "$moddir/modules.builtin.modinfo"
+fi
 
 "$DEPMOD" -b "$root" "$release"
 
 # sanity: depmod must have computed the chain from the symbols
-grep -q '^kernel/drivers/net/vxlan/vxlan.ko: kernel/net/ipv4/udp_tunnel.ko kernel/net/ipv6/ip6_udp_tunnel.ko$' "$moddir/modules.dep" ||
-grep -q '^kernel/drivers/net/vxlan/vxlan.ko: kernel/net/ipv6/ip6_udp_tunnel.ko kernel/net/ipv4/udp_tunnel.ko$' "$moddir/modules.dep" || {
+x=
+[ "$kernel" = 6.1 ] || x=.xz
+grep -q "^kernel/drivers/net/vxlan/vxlan.ko$x: kernel/net/ipv4/udp_tunnel.ko$x kernel/net/ipv6/ip6_udp_tunnel.ko$x\$" "$moddir/modules.dep" ||
+grep -q "^kernel/drivers/net/vxlan/vxlan.ko$x: kernel/net/ipv6/ip6_udp_tunnel.ko$x kernel/net/ipv4/udp_tunnel.ko$x\$" "$moddir/modules.dep" || {
 	echo "mkfixture.sh: depmod did not compute vxlan's dependencies:" >&2
 	cat "$moddir/modules.dep" >&2
 	exit 1
