@@ -20,6 +20,7 @@
 #include "log.h"
 #include "macro.h"
 #include "sysfs.h"
+#include "trust.h"
 #include "util.h"
 
 #define CONF_MAX_SIZE (1024L * 1024)

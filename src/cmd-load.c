@@ -10,7 +10,7 @@
 
 #include "kmodctx.h"
 #include "load.h"
-#include "lockdown.h"
+#include "registry.h"
 #include "log.h"
 #include "modctl.h"
 #include "udev.h"

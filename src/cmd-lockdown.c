@@ -11,7 +11,7 @@
 #include "kernel.h"
 #include "kmodctx.h"
 #include "load.h"
-#include "lockdown.h"
+#include "registry.h"
 #include "log.h"
 #include "modctl.h"
 #include "sysfs.h"

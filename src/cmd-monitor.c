@@ -13,7 +13,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 
-#include "lockdown.h"
+#include "registry.h"
 #include "log.h"
 #include "modctl.h"
 #include "sysfs.h"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The lockdown registry: which modules modctl has locked, and whether
- * lockdown-all mode is on. This file owns its path, format and trust rules.
+ * lockdown-all mode is on. This file owns its path and format, and the
+ * transaction that changes it together with the modprobe guard (guard.h).
  */
 #pragma once
 
@@ -31,7 +32,7 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline);
 /*
  * Read the registry if it exists. A missing registry is an empty one (0).
  * A registry or directory that is a symlink, not owned by root, writable
- * by group or others (see untrusted_reason()), too large or malformed is
+ * by group or others (see trust.h), too large or malformed is
  * refused with an error message and -EPERM, -EFBIG or -EBADMSG; it is
  * never trusted.
  */
@@ -39,14 +40,9 @@ int registry_load(struct registry *reg);
 bool registry_is_locked(const struct registry *reg, const char *name);
 void registry_free(struct registry *reg);
 
-/* The guard that makes kmod's `modprobe -r` refuse locked modules. kmod
- * reads this directory itself, so its path is kmod's, not configurable. */
-#define MODPROBE_GUARD_DIR "/run/modprobe.d"
-#define MODPROBE_GUARD_NAME "modctl-lockdown.conf"
-#define MODPROBE_GUARD MODPROBE_GUARD_DIR "/" MODPROBE_GUARD_NAME
-
 /*
- * A read-modify-write of the registry under an exclusive flock. Every file
+ * A read-modify-write of the registry (and the modprobe guard that follows
+ * it) under an exclusive flock. Every file
  * is reached through the directory fds checked when the transaction began,
  * never by its path again. Declare with REGISTRY_TXN_INIT.
  */
@@ -79,10 +75,3 @@ char *registry_format(const struct registry *reg);
 int registry_commit(struct registry_txn *txn);
 /* Release the lock, restore the umask and free. */
 void registry_end(struct registry_txn *txn);
-/*
- * The modprobe.d text that refuses `modprobe -r` for every locked module,
- * and gives every module that needs a locked one (per deptext, the text of
- * modules.dep, or NULL) a remove line that runs `MODCTL unload`, so that
- * modprobe -r cannot take a locked dependency with it.
- */
-char *modprobe_guard_format(const struct registry *reg, const char *deptext, const char *modctl);
