@@ -41,10 +41,10 @@ static const struct argp list_argp = {
 };
 
 /* The columns (-o, $MODCTL_COLUMNS) are chosen here: a bad one is a usage error. */
-static int list_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code list_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	struct list_args *a = &inv->list;
-	int r;
+	enum exit_code r;
 
 	r = command_parse(inv, &list_argp, argc, argv, a);
 	if (r || inv->exit || a->out.list_columns)
@@ -65,14 +65,15 @@ static void list_done(struct invocation *inv)
 	output_free(&inv->list.table);
 }
 
-static int list_run(struct invocation *inv)
+static enum exit_code list_run(struct invocation *inv)
 {
 	const struct list_args *a = &inv->list;
 	struct output *out = &inv->list.table;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct kmod_ctx *ctx = NULL;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	unsigned need;
 	size_t m;
 	bool *found = NULL;

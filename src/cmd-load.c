@@ -147,11 +147,11 @@ static void remember_loaded(const char *name, bool inserted, void *data)
 }
 
 /* Lock what was loaded: asked with --lockdown, or lockdown-all mode is on. */
-static int lock_loaded(const struct loaded *a)
+static enum exit_code lock_loaded(const struct loaded *a)
 {
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
-	int code = EXIT_OK;
+	enum exit_code code = EXIT_OK;
 	size_t i;
 
 	if (a->n_loaded == 0)
@@ -177,7 +177,7 @@ static int lock_loaded(const struct loaded *a)
 	return code;
 }
 
-static int load_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code load_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	/* Every word may be a module. */
 	inv->load.items = calloc((size_t)argc + 1, sizeof(*inv->load.items));
@@ -195,14 +195,15 @@ static void load_done(struct invocation *inv)
 	free(inv->load.items);
 }
 
-static int load_run(struct invocation *inv)
+static enum exit_code load_run(struct invocation *inv)
 {
 	struct load_args *a = &inv->load;
 	struct loaded done = { 0 };
 	struct kmod_ctx *ctx = NULL;
 	struct uevent_mon mon = { 0 };
 	bool mon_open = false;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
+	int r;
 	size_t i;
 
 	if (!a->lockdown && !a->o.dry_run) {
@@ -228,7 +229,7 @@ static int load_run(struct invocation *inv)
 		goto out;
 	}
 	for (i = 0; i < a->n_items; i++)
-		exit_keep_first(&code, load_one(ctx, &a->items[i], &a->o));
+		exit_keep_first(&code, exit_code_from_errno(load_one(ctx, &a->items[i], &a->o)));
 	if (a->lockdown && a->o.dry_run) {
 		for (i = 0; i < a->n_items; i++)
 			printf("lock %s\n", a->items[i].arg);
@@ -241,15 +242,13 @@ static int load_run(struct invocation *inv)
 
 		r = mon_open ? udev_settle_modules(&mon, done.inserted, done.n_inserted, a->settle, &signo)
 			     : udev_settle(a->settle, &signo);
-		if (r == -ETIMEDOUT) {
+		if (r == -ETIMEDOUT)
 			log_error("udev has not finished processing the events after %s",
 				  format_duration(dur, sizeof(dur), a->settle));
-			exit_keep_first(&code, EXIT_BUSY);
-		} else if (r == -EINTR) {
-			code = signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
-		} else if (r < 0) {
-			exit_keep_first(&code, EXIT_FAIL);
-		}
+		if (r == -EINTR)
+			code = exit_code_from_signal(signo);
+		else
+			exit_keep_first(&code, exit_code_from_errno(r));
 	}
 out:
 	if (mon_open)

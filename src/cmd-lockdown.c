@@ -107,10 +107,10 @@ static const struct argp unlock_argp = {
 
 /* --- shared steps ------------------------------------------------------- */
 
-static int need_privilege(const char *what)
+static enum exit_code need_privilege(const char *what)
 {
 	if (have_cap_sys_module())
-		return 0;
+		return EXIT_OK;
 	log_error("cannot %s: changing locks needs the CAP_SYS_MODULE capability (run modctl as root)", what);
 	return EXIT_NOTPERM;
 }
@@ -199,10 +199,12 @@ out:
 	return r;
 }
 
-static int commit(struct registry_txn *txn, bool dry_run, bool changed)
+static enum exit_code commit(struct registry_txn *txn, bool dry_run, bool changed)
 {
 	if (dry_run || !changed)
 		return EXIT_OK;
+	/* The registry is modctl's own business: whatever keeps it from
+	 * being written (an untrusted file, a full disk) is a failure. */
 	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -236,7 +238,7 @@ static int wait_no_transition(uint64_t deadline, char *who, size_t size)
  * written and read back. The caller has loaded the preload list and locked
  * everything already.
  */
-static int seal(uint64_t timeout, bool dry_run)
+static enum exit_code seal(uint64_t timeout, bool dry_run)
 {
 	uint64_t deadline = timeout == DURATION_INFINITY ? UINT64_MAX : now_usec() + timeout;
 	char who[MODULE_NAME_MAX + 1] = "", buf[16];
@@ -253,23 +255,19 @@ static int seal(uint64_t timeout, bool dry_run)
 	}
 	r = udev_settle_all(timeout, &signo);
 	if (r == -EINTR)
-		return signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
-	if (r == -ETIMEDOUT) {
+		return exit_code_from_signal(signo);
+	if (r == -ETIMEDOUT)
 		log_error("not sealing: udev is still processing events after the timeout; "
 			  "modules it would load could never load after a seal");
-		return EXIT_BUSY;
-	}
 	if (r < 0)
-		return EXIT_FAIL;
+		return exit_code_from_errno(r);
 	r = wait_no_transition(deadline, who, sizeof(who));
-	if (r == -ETIMEDOUT) {
+	if (r == -ETIMEDOUT)
 		log_error("not sealing: module %s is still loading or unloading", who);
-		return EXIT_BUSY;
-	}
-	if (r < 0) {
+	else if (r < 0)
 		log_error("not sealing: cannot read " PROC_MODULES);
-		return EXIT_FAIL;
-	}
+	if (r < 0)
+		return exit_code_from_errno(r);
 
 	fd = open(PROC_MODULES_DISABLED, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1\n", 2) != 2) {
@@ -277,7 +275,9 @@ static int seal(uint64_t timeout, bool dry_run)
 		if (fd >= 0)
 			close(fd);
 		log_error_errno(r, "cannot seal: writing " PROC_MODULES_DISABLED " failed: %m");
-		return r == -EPERM || r == -EACCES ? EXIT_NOTPERM : EXIT_FAIL;
+		/* Only a refused write is about permission; a sysctl that is
+		 * missing or rejects the value is a failure like any other. */
+		return exit_code_from_errno(r == -EPERM || r == -EACCES ? r : -EIO);
 	}
 	close(fd);
 	/* Read it back: a write that seemed to work but did not is the known
@@ -294,18 +294,18 @@ static int seal(uint64_t timeout, bool dry_run)
 }
 
 /* Load the preload list of a configuration. Returns the first failure. */
-static int preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
+static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
 {
 	struct load_opts o = { .dry_run = dry_run };
-	int code = EXIT_OK;
+	int r = 0;
 	size_t i;
 
 	for (i = 0; i < conf->n_preload; i++) {
 		struct load_item it = { .arg = conf->preload[i].name, .options = conf->preload[i].options };
 
-		exit_keep_first(&code, load_one(ctx, &it, &o));
+		errno_keep_first(&r, load_one(ctx, &it, &o));
 	}
-	return code;
+	return exit_code_from_errno(r);
 }
 
 /* Whether a preload entry (a name or an alias) resolves to the module name. */
@@ -362,15 +362,16 @@ static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *
 
 /* --- lockdown ----------------------------------------------------------- */
 
-static int lockdown_boot(const struct lock_args *a)
+static enum exit_code lockdown_boot(const struct lock_args *a)
 {
 	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 	struct lockdown_conf conf = { 0 };
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct kmod_ctx *ctx = NULL;
 	bool changed = false;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
 	size_t i;
+	int r;
 
 	r = lockdown_conf_load(&conf, dirs);
 	if (r < 0) {
@@ -425,9 +426,9 @@ out:
 	return code;
 }
 
-static int lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
+static enum exit_code lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
 {
-	int r;
+	enum exit_code r;
 
 	inv->lock = (struct lock_args){ .timeout = 30000000 };
 	r = command_parse(inv, argp, argc, argv, &inv->lock);
@@ -436,23 +437,24 @@ static int lock_parse_args(struct invocation *inv, const struct argp *argp, int 
 	return check_module_words(argv[0], &inv->lock.modules);
 }
 
-static int lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	return lock_parse_args(inv, &lockdown_argp, argc, argv);
 }
 
-static int unlock_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code unlock_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	return lock_parse_args(inv, &unlock_argp, argc, argv);
 }
 
-static int lockdown_run(struct invocation *inv)
+static enum exit_code lockdown_run(struct invocation *inv)
 {
 	const struct lock_args *a = &inv->lock;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct proc_modules pm = { 0 };
 	bool changed = false;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 
 	if (a->boot)
 		return lockdown_boot(a);
@@ -529,12 +531,13 @@ out:
 
 /* --- unlock ------------------------------------------------------------- */
 
-static int unlock_run(struct invocation *inv)
+static enum exit_code unlock_run(struct invocation *inv)
 {
 	const struct lock_args *a = &inv->lock;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	size_t k;
 
 	if (is_sealed()) {

@@ -212,18 +212,19 @@ static int on_registry(const struct monitor_args *a, struct regwatch *rw)
 	return r;
 }
 
-static int monitor_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code monitor_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	return command_parse(inv, &monitor_argp, argc, argv, &inv->monitor);
 }
 
-static int monitor_run(struct invocation *inv)
+static enum exit_code monitor_run(struct invocation *inv)
 {
 	const struct monitor_args *a = &inv->monitor;
 	struct regwatch rw = { .fd = -1, .wd = -1 };
 	struct uevent_mon mon = { 0 };
 	struct waiter w;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
+	int r;
 
 	/* The stream is meant for pipes: never die of SIGPIPE half-way through a line. */
 	signal(SIGPIPE, SIG_IGN);

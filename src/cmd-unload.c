@@ -277,21 +277,20 @@ static int unload_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-static int unload_module(const char *name, const struct unload_args *a, struct waiter *w)
+static enum exit_code unload_module(const char *name, const struct unload_args *a, struct waiter *w)
 {
 	struct unload_one u = { .name = name, .a = a };
 	char what[256], dur[32];
-	int r, code;
+	enum exit_code code;
+	int r;
 
 	r = waiter_run(w, unload_step, &u);
 	progress_clear();
 	switch (r) {
 	case 0:
 		log_info("unloaded %s (%s)", name, format_duration(dur, sizeof(dur), waiter_elapsed(w)));
-		code = EXIT_OK;
 		break;
 	case -EINTR:
-		code = waiter_signal_exit(w);
 		log_error("interrupted while waiting for %s; it is still loaded", name);
 		break;
 	case -ETIMEDOUT:
@@ -304,39 +303,34 @@ static int unload_module(const char *name, const struct unload_args *a, struct w
 			log_error("timed out after %s: %s is still in use (%s)",
 				  format_duration(dur, sizeof(dur), w->timeout), name,
 				  u.seen_going ? "still going" : module_probe_describe(&u.last, what, sizeof(what)));
-		code = EXIT_BUSY;
 		break;
 	case -ENOENT:
 		log_error("module %s is not loaded", name);
-		code = EXIT_NOTFOUND;
 		break;
 	case -EPERM:
 		log_error("cannot unload %s: %s", name, kernel_eperm_cause(false));
-		code = EXIT_NOTPERM;
 		break;
 	case -EBUSY:
 		log_error("cannot unload %s: it has no exit function (permanent), so the kernel "
 			  "will never unload it", name);
-		code = EXIT_FAIL;
 		break;
 	case -EUCLEAN:
 		log_error("refusing to unload %s: it is live but its reference count reads -1, so a "
 			  "driver released more references than it took; unloading it could crash the kernel",
 			  name);
-		code = EXIT_FAIL;
 		break;
 	default:
 		log_error_errno(r, "cannot unload %s: %m", name);
-		code = EXIT_FAIL;
 		break;
 	}
+	code = r == -EINTR ? waiter_signal_exit(w) : exit_code_from_errno(r);
 	module_probe_free(&u.last);
 	return code;
 }
 
-static int unload_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code unload_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	int r;
+	enum exit_code r;
 
 	inv->unload = (struct unload_args){ .timeout = 10000000, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
 	r = command_parse(inv, &unload_argp, argc, argv, &inv->unload);
@@ -345,7 +339,7 @@ static int unload_parse_args(struct invocation *inv, int argc, char *argv[])
 	return check_module_words(argv[0], &inv->unload.modules);
 }
 
-static int unload_run(struct invocation *inv)
+static enum exit_code unload_run(struct invocation *inv)
 {
 	const struct unload_args *a = &inv->unload;
 	struct proc_modules pm = { 0 };
@@ -353,7 +347,8 @@ static int unload_run(struct invocation *inv)
 	struct target *t = NULL;
 	struct waiter w;
 	size_t n = 0, i;
-	int code = EXIT_OK, r, k;
+	enum exit_code code = EXIT_OK;
+	int r, k;
 	bool waiter_ready = false;
 
 	r = proc_modules_read(&pm);
@@ -424,7 +419,7 @@ static int unload_run(struct invocation *inv)
 	}
 	waiter_ready = true;
 	for (i = 0; i < n; i++) {
-		int c;
+		enum exit_code c;
 
 		if (!t[i].requested) {
 			/* A dependency is taken only if it is unused now: one attempt, no wait. */

@@ -91,6 +91,7 @@ static bool condition_holds(struct wait_state *s, int i)
 {
 	const char *name = s->a->modules.v[i];
 	struct module_probe *p = &s->last[i];
+	enum module_presence pr;
 
 	module_probe_free(p);
 	if (sysfs_module_probe(name, p) < 0)
@@ -99,7 +100,7 @@ static bool condition_holds(struct wait_state *s, int i)
 	case FOR_LOADED:
 		/* A built-in module is as loaded as a module can be. */
 		return (p->present && p->state == MODULE_STATE_LIVE) ||
-		       sysfs_module_presence(name) == MODULE_BUILTIN;
+		       (sysfs_module_presence(name, &pr) == 0 && pr == MODULE_BUILTIN);
 	case FOR_UNLOADED:
 		return !p->present;
 	case FOR_UNUSED:
@@ -138,10 +139,11 @@ static int wait_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-static int wait_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code wait_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	struct wait_args *a = &inv->wait;
-	int r, i;
+	enum exit_code r;
+	int i;
 
 	a->timeout = DURATION_INFINITY;
 	r = command_parse(inv, &wait_argp, argc, argv, a);
@@ -161,12 +163,13 @@ static int wait_parse_args(struct invocation *inv, int argc, char *argv[])
 	return EXIT_OK;
 }
 
-static int wait_run(struct invocation *inv)
+static enum exit_code wait_run(struct invocation *inv)
 {
 	const struct wait_args *a = &inv->wait;
 	struct wait_state s = { .a = a };
 	struct waiter w;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	char dur[32];
 
 	s.met = calloc((size_t)a->modules.n, sizeof(bool));
@@ -177,9 +180,14 @@ static int wait_run(struct invocation *inv)
 	}
 	if (a->what == FOR_UNUSED) {
 		for (i = 0; i < a->modules.n; i++) {
-			enum module_presence pr = sysfs_module_presence(a->modules.v[i]);
+			enum module_presence pr;
 
-			if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
+			r = sysfs_module_presence(a->modules.v[i], &pr);
+			if (r < 0) {
+				log_error_errno(r, "cannot tell whether %s is loaded: %m", a->modules.v[i]);
+				exit_keep_first(&code, exit_code_from_errno(r));
+				s.met[i] = true;
+			} else if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
 				log_error("module %s is not loaded", a->modules.v[i]);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 				s.met[i] = true;

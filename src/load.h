@@ -30,5 +30,12 @@ bool load_arg_is_path(const char *arg);
 /* Append a PARAM=VALUE word to an option string, quoting blanks as modprobe
  * does. -EINVAL for a value with a double quote other than around it all. */
 int load_add_option(char **opts, const char *word);
-/* Load one item with its dependencies; returns an exit code. */
+/*
+ * Load one item with its dependencies, saying what goes wrong. Every
+ * module the item names is attempted; returns 0 or the first failure:
+ * -ENOENT no such module or file, -EINVAL a path that is no module file,
+ * -EPERM or -EACCES not permitted, -EKEYREJECTED or -ENOEXEC refused by
+ * the kernel, another -errno for any other failure (-ECANCELED:
+ * blacklisted; -EIO: an install command or a lookup failed).
+ */
 int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *o);

@@ -41,3 +41,11 @@ static inline void closep(int *fd)
 	}
 }
 #define _cleanup_close_ _cleanup_(closep)
+
+/* Remember the first error of a batch in which every item is attempted:
+ * *first is 0 until err is the first negative errno. */
+static inline void errno_keep_first(int *first, int err)
+{
+	if (*first == 0 && err < 0)
+		*first = err;
+}

@@ -13,7 +13,7 @@
 int main(int argc, char *argv[])
 {
 	struct invocation inv = { 0 };
-	int code;
+	enum exit_code code;
 
 	code = modctl_parse(&inv, argc, argv);
 	if (code != EXIT_OK || inv.exit) {

@@ -84,14 +84,14 @@ const struct argp common_argp = {
 };
 
 /* An exit code for what argp_parse() returned. */
-static int parse_result(const struct invocation *inv, error_t r)
+static enum exit_code parse_result(const struct invocation *inv, error_t r)
 {
 	if (inv->exit || r == 0)
 		return EXIT_OK;
 	return r == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
-int command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input)
+enum exit_code command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input)
 {
 	error_t r;
 
@@ -101,7 +101,7 @@ int command_parse(struct invocation *inv, const struct argp *argp, int argc, cha
 	return parse_result(inv, r);
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+enum exit_code usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -113,13 +113,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int parse_module_arg(const char *cmd, const char *arg, char *out)
+enum exit_code parse_module_arg(const char *cmd, const char *arg, char *out)
 {
 	int r = module_name_normalize(arg, out);
 
 	if (r < 0)
 		return usage_error(cmd, "invalid module name '%s': %s", arg, module_name_error(r));
-	return 0;
+	return EXIT_OK;
 }
 
 error_t parse_module_words(int key, struct argp_state *state, struct module_words *w, bool required)
@@ -140,17 +140,18 @@ error_t parse_module_words(int key, struct argp_state *state, struct module_word
 	}
 }
 
-int check_module_words(const char *cmd, const struct module_words *w)
+enum exit_code check_module_words(const char *cmd, const struct module_words *w)
 {
 	char norm[MODULE_NAME_MAX + 1];
-	int i, r;
+	enum exit_code r;
+	int i;
 
 	for (i = 0; i < w->n; i++) {
 		r = parse_module_arg(cmd, w->v[i], norm);
 		if (r)
 			return r;
 	}
-	return 0;
+	return EXIT_OK;
 }
 
 error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v)
@@ -257,7 +258,7 @@ static const struct argp root_argp = {
 	.help_filter = root_help_filter,
 };
 
-int modctl_parse(struct invocation *inv, int argc, char *argv[])
+enum exit_code modctl_parse(struct invocation *inv, int argc, char *argv[])
 {
 	struct root_args a = { .inv = inv };
 	error_t r;

@@ -25,9 +25,8 @@ struct command {
 	 * EXIT_OK, or an exit code (EXIT_USAGE) after reporting the error.
 	 * Prints help and sets inv->exit for --help and --usage. Never exits
 	 * and never touches the system. */
-	int (*parse)(struct invocation *inv, int argc, char *argv[]);
-	/* Returns an exit code from exitcode.h. */
-	int (*run)(struct invocation *inv);
+	enum exit_code (*parse)(struct invocation *inv, int argc, char *argv[]);
+	enum exit_code (*run)(struct invocation *inv);
 	/* Frees what parse allocated; NULL when there is nothing. */
 	void (*done)(struct invocation *inv);
 };
@@ -136,7 +135,7 @@ struct invocation {
  * and a hint to stderr, or EXIT_FAIL when out of memory. Help goes to
  * stdout. Call invocation_done() in every case.
  */
-int modctl_parse(struct invocation *inv, int argc, char *argv[]);
+enum exit_code modctl_parse(struct invocation *inv, int argc, char *argv[]);
 void invocation_done(struct invocation *inv);
 
 /* --- for the commands' parsers ------------------------------------------- */
@@ -150,13 +149,13 @@ extern const struct argp common_argp;
  * error, EXIT_FAIL when out of memory. An argp parser reports an error with
  * argp_error() and then returns EINVAL (ENOMEM after argp_failure()).
  */
-int command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input);
+enum exit_code command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input);
 
 /* Report a usage error with the one-line hint; returns EXIT_USAGE. */
-int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+enum exit_code usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 
 /* Normalise a module name given on the command line, or report a usage error. */
-int parse_module_arg(const char *cmd, const char *arg, char *out);
+enum exit_code parse_module_arg(const char *cmd, const char *arg, char *out);
 
 /*
  * For argp parsers of commands taking MODULE... words: handles
@@ -164,7 +163,7 @@ int parse_module_arg(const char *cmd, const char *arg, char *out);
  * (a usage error, EINVAL). Returns ARGP_ERR_UNKNOWN for any other key.
  */
 error_t parse_module_words(int key, struct argp_state *state, struct module_words *w, bool required);
-/* Check every MODULE word; 0, or EXIT_USAGE after reporting the first bad one. */
-int check_module_words(const char *cmd, const struct module_words *w);
+/* Check every MODULE word; EXIT_OK, or EXIT_USAGE after reporting the first bad one. */
+enum exit_code check_module_words(const char *cmd, const struct module_words *w);
 /* The value of a duration option into *v; EINVAL after reporting a bad one. */
 error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v);

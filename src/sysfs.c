@@ -239,7 +239,7 @@ int sysfs_module_refcnt(const char *name, long *refcnt)
 	if (r < 0)
 		return r;
 	if (parse_long(buf, &v) < 0 || v < -1)
-		return -EINVAL;
+		return -EBADMSG;
 	*refcnt = v;
 	return 0;
 }
@@ -269,24 +269,32 @@ bool module_is_builtin(const char *name)
 	return found;
 }
 
-enum module_presence sysfs_module_presence(const char *name)
+int sysfs_module_presence(const char *name, enum module_presence *ret)
 {
 	char path[PATH_MAX];
 	struct proc_modules pm;
 	bool listed;
+	int r;
 
-	if (module_path(path, sizeof(path), name, "initstate") == 0 && access(path, F_OK) == 0)
-		return MODULE_LOADABLE;
-	if (module_path(path, sizeof(path), name, NULL) < 0 || access(path, F_OK) < 0)
-		return module_is_builtin(name) ? MODULE_BUILTIN : MODULE_ABSENT;
+	if (module_path(path, sizeof(path), name, "initstate") == 0 && access(path, F_OK) == 0) {
+		*ret = MODULE_LOADABLE;
+		return 0;
+	}
+	if (module_path(path, sizeof(path), name, NULL) < 0 || access(path, F_OK) < 0) {
+		*ret = module_is_builtin(name) ? MODULE_BUILTIN : MODULE_ABSENT;
+		return 0;
+	}
 
 	/* A directory without initstate: a built-in module with parameters, or
-	 * a module whose attributes the kernel has not created yet. */
-	if (proc_modules_read(&pm) < 0)
-		return MODULE_BUILTIN;
+	 * a module whose attributes the kernel has not created yet. Which one
+	 * only /proc/modules can say: when it cannot be read, nobody knows. */
+	r = proc_modules_read(&pm);
+	if (r < 0)
+		return r;
 	listed = proc_modules_find(&pm, name) != NULL;
 	proc_modules_free(&pm);
-	return listed ? MODULE_COMING : MODULE_BUILTIN;
+	*ret = listed ? MODULE_COMING : MODULE_BUILTIN;
+	return 0;
 }
 
 void strv_free(char **v)

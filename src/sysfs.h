@@ -65,15 +65,16 @@ enum module_presence {
 	MODULE_BUILTIN,    /* built into the kernel */
 };
 
-/* Classify a module name; consults /proc/modules only when sysfs is ambiguous. */
-enum module_presence sysfs_module_presence(const char *name);
+/* Classify a module name into *ret; consults /proc/modules only when sysfs
+ * is ambiguous. 0, or the -errno of a failed read of /proc/modules. */
+int sysfs_module_presence(const char *name, enum module_presence *ret);
 /* Whether modules.builtin of the running kernel names this module. */
 bool module_is_builtin(const char *name);
 
 /* Read /sys/module/NAME/ATTR without its newline. -ENOENT if missing. */
 int sysfs_module_attr(const char *name, const char *attr, char *buf, size_t size);
 /* The reference count; -ENOENT module gone, -ENODATA no refcnt file,
- * -EINVAL unreadable value. */
+ * -EBADMSG a value that is no reference count. */
 int sysfs_module_refcnt(const char *name, long *refcnt);
 /* Sorted, NULL-terminated list of holders; an empty list for none. */
 int sysfs_module_holders(const char *name, char ***holders, size_t *n);

@@ -64,9 +64,9 @@ uint64_t waiter_elapsed(const struct waiter *w)
 	return now_usec() - w->start;
 }
 
-int waiter_signal_exit(const struct waiter *w)
+enum exit_code waiter_signal_exit(const struct waiter *w)
 {
-	return w->signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	return exit_code_from_signal(w->signo);
 }
 
 /* Sleep up to usec; returns -EINTR if a signal arrived. */

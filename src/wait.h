@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "backoff.h"
+#include "exitcode.h"
 
 uint64_t now_usec(void);
 
@@ -45,7 +46,7 @@ int waiter_run(struct waiter *w, wait_step_fn step, void *userdata);
 /* Microseconds since waiter_init. */
 uint64_t waiter_elapsed(const struct waiter *w);
 /* The exit code for a signal that ended a wait (130 or 143). */
-int waiter_signal_exit(const struct waiter *w);
+enum exit_code waiter_signal_exit(const struct waiter *w);
 
 /* A one-line progress display on a terminal stderr; silent otherwise. */
 void progress_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
