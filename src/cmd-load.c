@@ -203,7 +203,7 @@ static enum exit_code load_run(struct invocation *inv)
 	struct uevent_mon mon = { 0 };
 	bool mon_open = false;
 	enum exit_code code = EXIT_OK;
-	int r;
+	int signo = 0, r;
 	size_t i;
 
 	if (!a->lockdown && !a->o.dry_run) {
@@ -228,8 +228,15 @@ static enum exit_code load_run(struct invocation *inv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < a->n_items; i++)
-		exit_keep_first(&code, exit_code_from_errno(load_one(ctx, &a->items[i], &a->o)));
+	a->o.signo = &signo;
+	for (i = 0; i < a->n_items; i++) {
+		r = load_one(ctx, &a->items[i], &a->o);
+		if (r == -EINTR) {
+			code = exit_code_from_signal(signo);
+			goto out;
+		}
+		exit_keep_first(&code, exit_code_from_errno(r));
+	}
 	if (a->lockdown && a->o.dry_run) {
 		for (i = 0; i < a->n_items; i++)
 			printf("lock %s\n", a->items[i].arg);
@@ -237,7 +244,6 @@ static enum exit_code load_run(struct invocation *inv)
 		exit_keep_first(&code, lock_loaded(&done));
 	}
 	if (a->settle && !a->o.dry_run) {
-		int signo = 0;
 		char dur[32];
 
 		r = mon_open ? udev_settle_modules(&mon, done.inserted, done.n_inserted, a->settle, &signo)

@@ -208,29 +208,50 @@ static enum exit_code commit(struct registry_txn *txn, bool dry_run, bool change
 	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Wait until no module is coming or going, at most until the deadline. */
-static int wait_no_transition(uint64_t deadline, char *who, size_t size)
-{
-	for (;;) {
-		struct proc_modules pm;
-		bool busy = false;
-		size_t i;
+/* How often the seal looks at /proc/modules for a module still loading. */
+#define SEAL_POLL_MAX_USEC 10000ULL
 
-		if (proc_modules_read(&pm) < 0)
-			return -EIO;
-		for (i = 0; i < pm.n && !busy; i++) {
-			if (pm.mods[i].state != MODULE_STATE_LIVE) {
-				busy = true;
-				snprintf(who, size, "%s", pm.mods[i].name);
-			}
+struct transition {
+	char who[MODULE_NAME_MAX + 1];   /* a module coming or going, at the last look */
+};
+
+static int transition_step(void *userdata, const struct waiter *w _unused_)
+{
+	struct transition *t = userdata;
+	struct proc_modules pm;
+	bool busy = false;
+	size_t i;
+
+	/* Whatever keeps /proc/modules from being read, the seal fails. */
+	if (proc_modules_read(&pm) < 0)
+		return -EIO;
+	for (i = 0; i < pm.n && !busy; i++) {
+		if (pm.mods[i].state != MODULE_STATE_LIVE) {
+			busy = true;
+			snprintf(t->who, sizeof(t->who), "%s", pm.mods[i].name);
 		}
-		proc_modules_free(&pm);
-		if (!busy)
-			return 0;
-		if (now_usec() >= deadline)
-			return -ETIMEDOUT;
-		usleep(10000);
 	}
+	proc_modules_free(&pm);
+	return busy ? STEP_AGAIN : STEP_DONE;
+}
+
+/* Wait until no module is coming or going, at most timeout: 0, -ETIMEDOUT
+ * (a module's name in who), -EINTR (the signal in *signo) or -EIO when
+ * /proc/modules cannot be read. */
+static int wait_no_transition(uint64_t timeout, char *who, size_t size, int *signo)
+{
+	struct transition t = { "" };
+	struct waiter w;
+	int r;
+
+	r = waiter_init(&w, timeout, SEAL_POLL_MAX_USEC);
+	if (r == 0)
+		r = waiter_run(&w, transition_step, &t);
+	if (r == -EINTR)
+		*signo = waiter_signal(&w);
+	waiter_done(&w);
+	snprintf(who, size, "%s", t.who);
+	return r;
 }
 
 /*
@@ -240,7 +261,7 @@ static int wait_no_transition(uint64_t deadline, char *who, size_t size)
  */
 static enum exit_code seal(uint64_t timeout, bool dry_run)
 {
-	uint64_t deadline = timeout == DURATION_INFINITY ? UINT64_MAX : now_usec() + timeout;
+	uint64_t start = now_usec(), elapsed;
 	char who[MODULE_NAME_MAX + 1] = "", buf[16];
 	int signo = 0, r, fd;
 	bool sealed = false;
@@ -261,7 +282,13 @@ static enum exit_code seal(uint64_t timeout, bool dry_run)
 			  "modules it would load could never load after a seal");
 	if (r < 0)
 		return exit_code_from_errno(r);
-	r = wait_no_transition(deadline, who, sizeof(who));
+	/* What is left of the timeout after udev settled. */
+	elapsed = now_usec() - start;
+	if (timeout != DURATION_INFINITY)
+		timeout -= elapsed < timeout ? elapsed : timeout;
+	r = wait_no_transition(timeout, who, sizeof(who), &signo);
+	if (r == -EINTR)
+		return exit_code_from_signal(signo);
 	if (r == -ETIMEDOUT)
 		log_error("not sealing: module %s is still loading or unloading", who);
 	else if (r < 0)
@@ -296,14 +323,17 @@ static enum exit_code seal(uint64_t timeout, bool dry_run)
 /* Load the preload list of a configuration. Returns the first failure. */
 static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
 {
-	struct load_opts o = { .dry_run = dry_run };
-	int r = 0;
+	int signo = 0, r = 0;
+	struct load_opts o = { .dry_run = dry_run, .signo = &signo };
 	size_t i;
 
 	for (i = 0; i < conf->n_preload; i++) {
 		struct load_item it = { .arg = conf->preload[i].name, .options = conf->preload[i].options };
+		int one = load_one(ctx, &it, &o);
 
-		errno_keep_first(&r, load_one(ctx, &it, &o));
+		if (one == -EINTR)
+			return exit_code_from_signal(signo);
+		errno_keep_first(&r, one);
 	}
 	return exit_code_from_errno(r);
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 
 #include "registry.h"
@@ -246,7 +245,7 @@ static enum exit_code monitor_run(struct invocation *inv)
 	log_info("monitoring module events; interrupt to stop");
 	for (;;) {
 		struct pollfd pfd[5] = {
-			{ .fd = w.sigfd, .events = POLLIN },
+			{ .fd = waiter_signal_fd(&w), .events = POLLIN },
 			{ .fd = uevent_fd(&mon, UEVENT_KERNEL), .events = POLLIN },
 			{ .fd = uevent_fd(&mon, UEVENT_UDEV), .events = POLLIN },
 			{ .fd = rw.fd, .events = POLLIN },
@@ -261,13 +260,10 @@ static enum exit_code monitor_run(struct invocation *inv)
 			break;
 		}
 		if (pfd[0].revents) {
-			/* SIGINT or SIGTERM: an interruption, with SPEC's status for it.
+			/* SIGINT or SIGTERM: an interruption, exit 130 or 143.
 			 * Consume the signal so unblocking it on the way out does not
 			 * kill us. */
-			struct signalfd_siginfo si;
-
-			if (read(w.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				w.signo = (int)si.ssi_signo;
+			(void)waiter_check_signal(&w);
 			code = waiter_signal_exit(&w);
 			break;
 		}

@@ -202,7 +202,7 @@ static void show_progress(struct unload_one *u, const struct waiter *w)
 	char what[256], el[32], to[32];
 
 	format_duration(el, sizeof(el), waiter_elapsed(w) / 100000 * 100000);
-	format_duration(to, sizeof(to), w->timeout);
+	format_duration(to, sizeof(to), waiter_timeout(w));
 	progress_show("%s: %s, %s/%s", u->name,
 		      u->seen_going ? "going" : module_probe_describe(&u->last, what, sizeof(what)), el, to);
 }
@@ -267,7 +267,7 @@ static int unload_step(void *userdata, const struct waiter *w)
 			return r;
 		}
 	}
-	if (!u->waiting_said && w->timeout > 0) {
+	if (!u->waiting_said && waiter_timeout(w) > 0) {
 		char what[256];
 
 		log_info("waiting for %s: %s", u->name, module_probe_describe(&u->last, what, sizeof(what)));
@@ -297,11 +297,11 @@ static enum exit_code unload_module(const char *name, const struct unload_args *
 		if (u.force_ignored)
 			log_error("%s is still in use: this kernel ignores forced unloads "
 				  "(it was built without CONFIG_MODULE_FORCE_UNLOAD)", name);
-		else if (w->timeout == 0)
+		else if (waiter_timeout(w) == 0)
 			log_error("%s is in use (%s)", name, module_probe_describe(&u.last, what, sizeof(what)));
 		else
 			log_error("timed out after %s: %s is still in use (%s)",
-				  format_duration(dur, sizeof(dur), w->timeout), name,
+				  format_duration(dur, sizeof(dur), waiter_timeout(w)), name,
 				  u.seen_going ? "still going" : module_probe_describe(&u.last, what, sizeof(what)));
 		break;
 	case -ENOENT:

@@ -203,7 +203,7 @@ static enum exit_code wait_run(struct invocation *inv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	w.wake_fd = uevent_fd(&s.mon, UEVENT_KERNEL);
+	waiter_set_wake_fd(&w, uevent_fd(&s.mon, UEVENT_KERNEL));
 	r = waiter_run(&w, wait_step, &s);
 	waiter_done(&w);
 	if (r == -EINTR) {

@@ -165,28 +165,43 @@ static int load_error(const char *name, const char *what, int err)
 	}
 }
 
-/* Another process is loading the same module (EBUSY): done if it ends live. */
-static int wait_racing_load(const char *name)
+static int racing_load_step(void *userdata, const struct waiter *w _unused_)
 {
-	uint64_t deadline = now_usec() + 5000000;
+	const char *name = userdata;
+	struct module_probe p;
+	enum module_state s;
+	bool present;
 
-	while (now_usec() < deadline) {
-		struct module_probe p;
-		enum module_state s;
-		bool present;
+	if (sysfs_module_probe(name, &p) < 0)
+		return -EBUSY;
+	s = p.state;
+	present = p.present;
+	module_probe_free(&p);
+	if (s == MODULE_STATE_LIVE)
+		return STEP_DONE;
+	return present ? STEP_AGAIN : -EBUSY;
+}
 
-		if (sysfs_module_probe(name, &p) < 0)
-			return -EBUSY;
-		s = p.state;
-		present = p.present;
-		module_probe_free(&p);
-		if (s == MODULE_STATE_LIVE)
-			return 0;
-		if (!present)
-			return -EBUSY;
-		usleep(2000);
+/*
+ * Another process is loading the same module (EBUSY): 0 if it ends live
+ * within LOAD_RACE_TIMEOUT_USEC; -EINTR, said here, if a signal ends the
+ * wait (its number in *o->signo); -EBUSY otherwise.
+ */
+static int wait_racing_load(const char *name, const struct load_opts *o)
+{
+	struct waiter w;
+	int r;
+
+	r = waiter_init(&w, LOAD_RACE_TIMEOUT_USEC, LOAD_RACE_POLL_MAX_USEC);
+	if (r == 0)
+		r = waiter_run(&w, racing_load_step, (void *)name);
+	if (r == -EINTR) {
+		log_error("interrupted while waiting for %s, which another process is loading", name);
+		if (o->signo)
+			*o->signo = waiter_signal(&w);
 	}
-	return -EBUSY;
+	waiter_done(&w);
+	return r == 0 || r == -EINTR ? r : -EBUSY;
 }
 
 static bool looks_like_module_file(const char *path, int *err)
@@ -220,7 +235,7 @@ static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const str
 {
 	struct kmod_module *mod = NULL;
 	const char *name;
-	int r, err, ret = 0;
+	int r, err, race, ret = 0;
 
 	if (!looks_like_module_file(it->arg, &err)) {
 		if (err == -ENOENT) {
@@ -249,8 +264,10 @@ static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const str
 	r = kmod_module_insert_module(mod, 0, it->options);
 	if (r == -EEXIST) {
 		log_info("%s is already loaded", name);
-	} else if (r == -EBUSY && wait_racing_load(name) == 0) {
-		log_info("%s was loaded by someone else meanwhile", name);
+	} else if (r == -EBUSY && (race = wait_racing_load(name, a)) != -EBUSY) {
+		if (race == 0)
+			log_info("%s was loaded by someone else meanwhile", name);
+		ret = race;
 	} else if (r < 0) {
 		ret = load_error(name, "loading", r);
 	}
@@ -265,7 +282,7 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 {
 	struct kmod_list *list = NULL, *l;
 	struct probe_state ps = { .dry_run = a->dry_run };
-	int ret = 0, r;
+	int ret = 0, race, r;
 	unsigned flags;
 
 	if (load_arg_is_path(it->arg))
@@ -317,9 +334,13 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 					opts = NULL;
 				log_info("loading %s without its dependencies", name);
 				r = kmod_module_insert_module(mod, 0, opts);
-				if (r == -EEXIST || (r == -EBUSY && wait_racing_load(name) == 0))
+				if (r == -EBUSY)
+					r = wait_racing_load(name, a);
+				if (r == -EEXIST)
 					r = 0;
-				if (r < 0)
+				if (r == -EINTR)
+					errno_keep_first(&ret, r);
+				else if (r < 0)
 					errno_keep_first(&ret, load_error(name, "loading", r));
 			}
 		} else {
@@ -331,8 +352,10 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 				errno_keep_first(&ret, -ECANCELED);
 			} else if (r == -EEXIST) {
 				log_info("%s is already loaded", name);
-			} else if (r == -EBUSY && wait_racing_load(ps.current ? ps.current : name) == 0) {
-				log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+			} else if (r == -EBUSY && (race = wait_racing_load(ps.current ? ps.current : name, a)) != -EBUSY) {
+				if (race == 0)
+					log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+				errno_keep_first(&ret, race);
 			} else if (r < 0 && ps.current && ps.current_is_install) {
 				log_error("the install command of %s (from modprobe.d) failed", ps.current);
 				errno_keep_first(&ret, -EIO);

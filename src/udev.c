@@ -56,7 +56,7 @@ int udev_settle(uint64_t timeout, int *signo)
 		goto out;
 	r = waiter_run(&w, settle_step, &s);
 	if (r == -EINTR && signo)
-		*signo = w.signo;
+		*signo = waiter_signal(&w);
 	waiter_done(&w);
 out:
 	udev_queue_unref(s.q);
@@ -125,10 +125,10 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 	r = waiter_init(&w, timeout, 50000);
 	if (r < 0)
 		goto out;
-	w.wake_fd = uevent_fd(mon, UEVENT_UDEV);
+	waiter_set_wake_fd(&w, uevent_fd(mon, UEVENT_UDEV));
 	r = waiter_run(&w, settle_mods_step, &s);
 	if (r == -EINTR && signo)
-		*signo = w.signo;
+		*signo = waiter_signal(&w);
 	waiter_done(&w);
 	if (r == -ETIMEDOUT)
 		for (i = 0; i < n; i++)

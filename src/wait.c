@@ -64,6 +64,26 @@ uint64_t waiter_elapsed(const struct waiter *w)
 	return now_usec() - w->start;
 }
 
+uint64_t waiter_timeout(const struct waiter *w)
+{
+	return w->timeout;
+}
+
+void waiter_set_wake_fd(struct waiter *w, int fd)
+{
+	w->wake_fd = fd;
+}
+
+int waiter_signal_fd(const struct waiter *w)
+{
+	return w->sigfd;
+}
+
+int waiter_signal(const struct waiter *w)
+{
+	return w->signo;
+}
+
 enum exit_code waiter_signal_exit(const struct waiter *w)
 {
 	return exit_code_from_signal(w->signo);
@@ -93,7 +113,7 @@ static int waiter_sleep(struct waiter *w, uint64_t usec)
 	return 0;
 }
 
-static int signal_pending(struct waiter *w)
+int waiter_check_signal(struct waiter *w)
 {
 	return waiter_sleep(w, 0);
 }
@@ -104,7 +124,7 @@ int waiter_run(struct waiter *w, wait_step_fn step, void *userdata)
 		uint64_t sleep;
 		int r;
 
-		r = signal_pending(w);
+		r = waiter_check_signal(w);
 		if (r < 0)
 			return r;
 		r = step(userdata, w);
