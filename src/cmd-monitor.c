@@ -15,6 +15,7 @@
 #include "registry.h"
 #include "log.h"
 #include "modctl.h"
+#include "strv.h"
 #include "sysfs.h"
 #include "uevent.h"
 #include "wait.h"

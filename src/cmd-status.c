@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "kmodctx.h"
+#include "kernel.h"
 #include "log.h"
 #include "modctl.h"
 #include "modtable.h"

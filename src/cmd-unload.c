@@ -13,6 +13,7 @@
 #include "log.h"
 #include "modctl.h"
 #include "modtable.h"
+#include "progress.h"
 #include "wait.h"
 
 enum {

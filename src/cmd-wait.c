@@ -11,6 +11,7 @@
 #include "modctl.h"
 #include "sysfs.h"
 #include "uevent.h"
+#include "progress.h"
 #include "wait.h"
 
 static const char *const for_names[] = {

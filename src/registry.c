@@ -21,6 +21,7 @@
 #include "macro.h"
 #include "registry.h"
 #include "strbuf.h"
+#include "strv.h"
 #include "trust.h"
 #include "util.h"
 
@@ -34,19 +35,12 @@ void registry_free(struct registry *reg)
 	memset(reg, 0, sizeof(*reg));
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sort the names and drop duplicates. */
 static void sort_unique(struct registry *reg)
 {
 	size_t i, j;
 
-	/* qsort() with a NULL array is undefined, even for zero elements. */
-	if (reg->n)
-		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+	strv_sort(reg->locks, reg->n);
 	for (i = j = 0; i < reg->n; i++) {
 		if (j > 0 && streq(reg->locks[j - 1], reg->locks[i]))
 			free(reg->locks[i]);
@@ -184,7 +178,7 @@ bool registry_is_locked(const struct registry *reg, const char *name)
 
 	if (module_name_normalize(name, norm) < 0)
 		return false;
-	return reg->n && bsearch(&key, reg->locks, reg->n, sizeof(char *), cmpstr);
+	return reg->n && bsearch(&key, reg->locks, reg->n, sizeof(char *), strv_cmp);
 }
 
 /* --- writing ------------------------------------------------------------ */
@@ -208,7 +202,7 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 		r = registry_add(reg, &cap, norm);
 		if (r < 0)
 			return r;
-		qsort(reg->locks, reg->n, sizeof(char *), cmpstr);
+		strv_sort(reg->locks, reg->n);
 		return 1;
 	}
 	if (i == reg->n)
@@ -260,7 +254,7 @@ int registry_set_many(struct registry *reg, const char *const *names, size_t n, 
 
 		if (i > 0 && streq(p[i - 1].norm, p[i].norm))
 			continue;
-		if (before && bsearch(&key, reg->locks, before, sizeof(char *), cmpstr))
+		if (before && bsearch(&key, reg->locks, before, sizeof(char *), strv_cmp))
 			continue;
 		r = registry_add(reg, &cap, p[i].norm);
 		if (r < 0)

@@ -14,6 +14,7 @@
 #include "util.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "sysfs.h"
 
 const char *module_state_name(enum module_state s)
@@ -297,44 +298,6 @@ int sysfs_module_presence(const char *name, enum module_presence *ret)
 	return 0;
 }
 
-void strv_free(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-char *strv_join(char **v, const char *sep)
-{
-	size_t len = 1, sl = strlen(sep), i;
-	char *s, *p;
-
-	for (i = 0; v && v[i]; i++)
-		len += strlen(v[i]) + sl;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	p = s;
-	for (i = 0; v && v[i]; i++) {
-		if (i) {
-			memcpy(p, sep, sl);
-			p += sl;
-		}
-		p = stpcpy(p, v[i]);
-	}
-	*p = '\0';
-	return s;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* List a module's subdirectory; fn turns an entry into a string or skips it. */
 static int list_dir(const char *name, const char *sub, char ***out, size_t *n,
 		    char *(*fn)(const char *dir, const char *entry))
@@ -380,7 +343,7 @@ static int list_dir(const char *name, const char *sub, char ***out, size_t *n,
 		v[count] = NULL;
 	}
 	closedir(d);
-	qsort(v, count, sizeof(char *), cmpstr);
+	strv_sort(v, count);
 	*out = v;
 	if (n)
 		*n = count;
@@ -414,50 +377,6 @@ static char *param_entry(const char *dir, const char *entry)
 int sysfs_module_parameters(const char *name, char ***params, size_t *n)
 {
 	return list_dir(name, "parameters", params, n, param_entry);
-}
-
-static int read_bool_file(const char *path, bool *out)
-{
-	char buf[16];
-	int r;
-
-	r = read_small_file(path, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	if (streq(buf, "1") || streq(buf, "Y") || streq(buf, "y"))
-		*out = true;
-	else if (streq(buf, "0") || streq(buf, "N") || streq(buf, "n"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int kernel_modules_disabled(bool *disabled)
-{
-	return read_bool_file(PROC_MODULES_DISABLED, disabled);
-}
-
-int kernel_sig_enforce(bool *enforced)
-{
-	return read_bool_file(SYS_SIG_ENFORCE, enforced);
-}
-
-int kernel_lockdown_level(char *buf, size_t size)
-{
-	char raw[128], *open, *close;
-	int r;
-
-	r = read_small_file(SYS_LOCKDOWN, raw, sizeof(raw));
-	if (r < 0)
-		return r;
-	open = strchr(raw, '[');
-	close = open ? strchr(open, ']') : NULL;
-	if (!open || !close || (size_t)(close - open) > size)
-		return -EINVAL;
-	*close = '\0';
-	snprintf(buf, size, "%s", open + 1);
-	return 0;
 }
 
 void module_probe_free(struct module_probe *p)

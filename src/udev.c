@@ -14,6 +14,7 @@
 #include "sysfs.h"
 #include "udev.h"
 #include "uevent.h"
+#include "progress.h"
 #include "wait.h"
 
 struct settle {

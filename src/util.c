@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #include "macro.h"
 #include "util.h"
@@ -132,6 +133,14 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 	else
 		snprintf(buf, size, "%.2fs", usec / 1e6);
 	return buf;
+}
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
 int read_fd_full(int fd, size_t max, char **buf, size_t *len)

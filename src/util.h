@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* The kernel's MODULE_NAME_LEN is 64 - sizeof(unsigned long): 55 usable bytes. */
@@ -30,6 +31,8 @@ int parse_long(const char *s, long *out);
 int parse_duration(const char *s, uint64_t *usec);
 /* Format a duration for messages: "1.25s", "40ms", "infinity". */
 const char *format_duration(char *buf, size_t size, uint64_t usec);
+/* The monotonic clock in microseconds: the only clock durations are measured on. */
+uint64_t now_usec(void);
 
 /*
  * Read a whole file into a NUL-terminated buffer that grows as needed.
@@ -54,6 +57,5 @@ int read_small_file(const char *path, char *buf, size_t size);
  */
 const char *modctl_getenv(const char *name);
 
-#include <stdio.h>
 /* Print s as a JSON string, quotes included. */
 void json_put_string(FILE *f, const char *s);

@@ -15,8 +15,6 @@
 #include "backoff.h"
 #include "exitcode.h"
 
-uint64_t now_usec(void);
-
 /* Fields are the engine's own: callers use the functions below. */
 struct waiter {
 	struct backoff b;
@@ -63,7 +61,3 @@ int waiter_check_signal(struct waiter *w);
 int waiter_signal(const struct waiter *w);
 /* The exit code for a signal that ended a wait (130 or 143). */
 enum exit_code waiter_signal_exit(const struct waiter *w);
-
-/* A one-line progress display on a terminal stderr; silent otherwise. */
-void progress_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void progress_clear(void);
