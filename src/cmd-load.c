@@ -17,6 +17,9 @@
 #include "uevent.h"
 #include "util.h"
 
+/* --settle without a value, as --help says: 30s. */
+#define LOAD_SETTLE_DEFAULT_USEC 30000000ULL
+
 enum {
 	OPT_NO_DEPS = 0x100,
 	OPT_IGNORE_INSTALL,
@@ -61,7 +64,7 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 		a->lockdown = true;
 		break;
 	case OPT_SETTLE:
-		a->settle = 30000000;
+		a->settle = LOAD_SETTLE_DEFAULT_USEC;
 		if (arg && (parse_duration(arg, &a->settle) < 0 || a->settle == 0)) {
 			argp_error(state, "invalid duration '%s' for --settle (use e.g. 500ms, 10s, 1m or infinity)",
 				   arg);

@@ -18,6 +18,9 @@
 #include "udev.h"
 #include "wait.h"
 
+/* --timeout's default, as --help says: how long the seal waits for udev, 30s. */
+#define SEAL_TIMEOUT_DEFAULT_USEC 30000000ULL
+
 enum {
 	OPT_SEAL = 0x100,
 	OPT_BOOT,
@@ -460,7 +463,7 @@ static enum exit_code lock_parse_args(struct invocation *inv, const struct argp 
 {
 	enum exit_code r;
 
-	inv->lock = (struct lock_args){ .timeout = 30000000 };
+	inv->lock = (struct lock_args){ .timeout = SEAL_TIMEOUT_DEFAULT_USEC };
 	r = command_parse(inv, argp, argc, argv, &inv->lock);
 	if (r || inv->exit)
 		return r;

@@ -16,6 +16,9 @@
 #include "progress.h"
 #include "wait.h"
 
+/* --timeout's default, as --help says: 10s. */
+#define UNLOAD_TIMEOUT_DEFAULT_USEC 10000000ULL
+
 enum {
 	OPT_POLL_MAX = 0x100,
 	OPT_WITH_DEPS,
@@ -333,7 +336,7 @@ static enum exit_code unload_parse_args(struct invocation *inv, int argc, char *
 {
 	enum exit_code r;
 
-	inv->unload = (struct unload_args){ .timeout = 10000000, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
+	inv->unload = (struct unload_args){ .timeout = UNLOAD_TIMEOUT_DEFAULT_USEC, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
 	r = command_parse(inv, &unload_argp, argc, argv, &inv->unload);
 	if (r || inv->exit)
 		return r;

@@ -20,6 +20,11 @@ static const char *const for_names[] = {
 	[FOR_UNUSED] = "unused",
 };
 
+/* --poll-max's default for --for=loaded and --for=unloaded, as --help says:
+ * uevents say when to look, so polling is only the fallback. (--for=unused
+ * has no event and polls at BACKOFF_DEFAULT_MAX_USEC.) */
+#define WAIT_POLL_MAX_DEFAULT_USEC 250000ULL
+
 enum {
 	OPT_FOR = 0x100,
 	OPT_POLL_MAX,
@@ -160,7 +165,7 @@ static enum exit_code wait_parse_args(struct invocation *inv, int argc, char *ar
 		strcpy(a->modules.v[i], norm);
 	}
 	if (!a->poll_max)
-		a->poll_max = a->what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : 250000;
+		a->poll_max = a->what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : WAIT_POLL_MAX_DEFAULT_USEC;
 	return EXIT_OK;
 }
 

@@ -52,7 +52,7 @@ int udev_settle(uint64_t timeout, int *signo)
 		r = 0;
 		goto out;
 	}
-	r = waiter_init(&w, timeout, 50000);
+	r = waiter_init(&w, timeout, UDEV_POLL_MAX_USEC);
 	if (r < 0)
 		goto out;
 	r = waiter_run(&w, settle_step, &s);
@@ -123,7 +123,7 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 		r = log_error_errno(ENOMEM, "out of memory");
 		goto out;
 	}
-	r = waiter_init(&w, timeout, 50000);
+	r = waiter_init(&w, timeout, UDEV_POLL_MAX_USEC);
 	if (r < 0)
 		goto out;
 	waiter_set_wake_fd(&w, uevent_fd(mon, UEVENT_UDEV));

@@ -4,6 +4,10 @@
 
 #include <stdint.h>
 
+/* The longest pause between two looks at udev's queue while settling
+ * (its inotify fd usually says sooner). */
+#define UDEV_POLL_MAX_USEC 50000ULL
+
 /*
  * Wait until udev's event queue is empty, at most timeout microseconds.
  * Returns 0 when settled or when udevd is not running (said at -v),
