@@ -39,8 +39,8 @@ static void print_version(FILE *f, struct argp_state *state)
 	fprintf(f, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 }
 
+/* No argp_program_bug_address: the project's documentation is its README. */
 void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
-const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 
 static const struct argp_option common_options[] = {
 	{ "help", 'h', NULL, 0, "show this help and exit", -1 },
