@@ -8,7 +8,7 @@
 
 #include "kmodctx.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-list.h"
 #include "modtable.h"
 
 static error_t list_parse(int key, char *arg, struct argp_state *state)
@@ -43,7 +43,7 @@ static const struct argp list_argp = {
 /* The columns (-o, $MODCTL_COLUMNS) are chosen here: a bad one is a usage error. */
 static enum exit_code list_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct list_args *a = &inv->list;
+	struct list_args *a = inv->args;
 	enum exit_code r;
 
 	r = command_parse(inv, &list_argp, argc, argv, a);
@@ -62,13 +62,15 @@ static enum exit_code list_parse_args(struct invocation *inv, int argc, char *ar
 
 static void list_done(struct invocation *inv)
 {
-	output_free(&inv->list.table);
+	struct list_args *a = inv->args;
+
+	output_free(&a->table);
 }
 
 static enum exit_code list_run(struct invocation *inv)
 {
-	const struct list_args *a = &inv->list;
-	struct output *out = &inv->list.table;
+	struct list_args *a = inv->args;
+	struct output *out = &a->table;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct kmod_ctx *ctx = NULL;
@@ -153,6 +155,7 @@ out:
 const struct command cmd_list = {
 	.name = "list",
 	.summary = "show loaded modules as a table",
+	.args_size = sizeof(struct list_args),
 	.parse = list_parse_args,
 	.run = list_run,
 	.done = list_done,

@@ -12,7 +12,7 @@
 #include "load.h"
 #include "registry.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-load.h"
 #include "udev.h"
 #include "uevent.h"
 #include "util.h"
@@ -182,25 +182,28 @@ static enum exit_code lock_loaded(const struct loaded *a)
 
 static enum exit_code load_parse_args(struct invocation *inv, int argc, char *argv[])
 {
+	struct load_args *a = inv->args;
+
 	/* Every word may be a module. */
-	inv->load.items = calloc((size_t)argc + 1, sizeof(*inv->load.items));
-	if (!inv->load.items)
+	a->items = calloc((size_t)argc + 1, sizeof(*a->items));
+	if (!a->items)
 		return EXIT_FAIL;
-	return command_parse(inv, &load_argp, argc, argv, &inv->load);
+	return command_parse(inv, &load_argp, argc, argv, a);
 }
 
 static void load_done(struct invocation *inv)
 {
+	struct load_args *a = inv->args;
 	size_t i;
 
-	for (i = 0; i < inv->load.n_items; i++)
-		free(inv->load.items[i].options);
-	free(inv->load.items);
+	for (i = 0; i < a->n_items; i++)
+		free(a->items[i].options);
+	free(a->items);
 }
 
 static enum exit_code load_run(struct invocation *inv)
 {
-	struct load_args *a = &inv->load;
+	struct load_args *a = inv->args;
 	struct loaded done = { 0 };
 	struct kmod_ctx *ctx = NULL;
 	struct uevent_mon mon = { 0 };
@@ -276,6 +279,7 @@ out:
 const struct command cmd_load = {
 	.name = "load",
 	.summary = "load modules with their dependencies",
+	.args_size = sizeof(struct load_args),
 	.parse = load_parse_args,
 	.run = load_run,
 	.done = load_done,

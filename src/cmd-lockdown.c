@@ -13,7 +13,7 @@
 #include "load.h"
 #include "registry.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-lockdown.h"
 #include "sysfs.h"
 #include "udev.h"
 #include "wait.h"
@@ -461,13 +461,14 @@ out:
 
 static enum exit_code lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
 {
+	struct lock_args *a = inv->args;
 	enum exit_code r;
 
-	inv->lock = (struct lock_args){ .timeout = SEAL_TIMEOUT_DEFAULT_USEC };
-	r = command_parse(inv, argp, argc, argv, &inv->lock);
+	a->timeout = SEAL_TIMEOUT_DEFAULT_USEC;
+	r = command_parse(inv, argp, argc, argv, a);
 	if (r || inv->exit)
 		return r;
-	return check_module_words(argv[0], &inv->lock.modules);
+	return check_module_words(argv[0], &a->modules);
 }
 
 static enum exit_code lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
@@ -482,7 +483,7 @@ static enum exit_code unlock_parse_args(struct invocation *inv, int argc, char *
 
 static enum exit_code lockdown_run(struct invocation *inv)
 {
-	const struct lock_args *a = &inv->lock;
+	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct proc_modules pm = { 0 };
 	bool changed = false;
@@ -566,7 +567,7 @@ out:
 
 static enum exit_code unlock_run(struct invocation *inv)
 {
-	const struct lock_args *a = &inv->lock;
+	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
@@ -607,6 +608,7 @@ out:
 const struct command cmd_lockdown = {
 	.name = "lockdown",
 	.summary = "lock modules against unloading; seal the kernel",
+	.args_size = sizeof(struct lock_args),
 	.parse = lockdown_parse_args,
 	.run = lockdown_run,
 };
@@ -614,6 +616,7 @@ const struct command cmd_lockdown = {
 const struct command cmd_unlock = {
 	.name = "unlock",
 	.summary = "remove modctl's locks",
+	.args_size = sizeof(struct lock_args),
 	.parse = unlock_parse_args,
 	.run = unlock_run,
 };

@@ -14,7 +14,7 @@
 
 #include "registry.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-monitor.h"
 #include "strv.h"
 #include "sysfs.h"
 #include "uevent.h"
@@ -214,12 +214,12 @@ static int on_registry(const struct monitor_args *a, struct regwatch *rw)
 
 static enum exit_code monitor_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	return command_parse(inv, &monitor_argp, argc, argv, &inv->monitor);
+	return command_parse(inv, &monitor_argp, argc, argv, inv->args);
 }
 
 static enum exit_code monitor_run(struct invocation *inv)
 {
-	const struct monitor_args *a = &inv->monitor;
+	const struct monitor_args *a = inv->args;
 	struct regwatch rw = { .fd = -1, .wd = -1 };
 	struct uevent_mon mon = { 0 };
 	struct waiter w;
@@ -300,6 +300,7 @@ out:
 const struct command cmd_monitor = {
 	.name = "monitor",
 	.summary = "print module events as they happen",
+	.args_size = sizeof(struct monitor_args),
 	.parse = monitor_parse_args,
 	.run = monitor_run,
 };

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "log.h"
-#include "modctl.h"
+#include "cmd-refcnt.h"
 #include "sysfs.h"
 
 static error_t refcnt_parse(int key, char *arg, struct argp_state *state)
@@ -78,16 +78,18 @@ static enum exit_code refcnt_error(const char *name, int r)
 
 static enum exit_code refcnt_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	enum exit_code r = command_parse(inv, &refcnt_argp, argc, argv, &inv->refcnt);
+	struct refcnt_args *a = inv->args;
+	enum exit_code r = command_parse(inv, &refcnt_argp, argc, argv, a);
 
 	if (r || inv->exit)
 		return r;
-	return check_module_words(argv[0], &inv->refcnt.modules);
+	return check_module_words(argv[0], &a->modules);
 }
 
 static enum exit_code refcnt_run(struct invocation *inv)
 {
-	const struct module_words *mods = &inv->refcnt.modules;
+	const struct refcnt_args *a = inv->args;
+	const struct module_words *mods = &a->modules;
 	enum exit_code code = EXIT_OK;
 	int r, i;
 
@@ -116,6 +118,7 @@ static enum exit_code refcnt_run(struct invocation *inv)
 const struct command cmd_refcnt = {
 	.name = "refcnt",
 	.summary = "print the reference count of modules",
+	.args_size = sizeof(struct refcnt_args),
 	.parse = refcnt_parse_args,
 	.run = refcnt_run,
 };

@@ -8,7 +8,7 @@
 #include "kmodctx.h"
 #include "kernel.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-status.h"
 #include "modtable.h"
 
 static const struct argp_option status_options[] = {
@@ -268,23 +268,27 @@ out:
 
 static enum exit_code status_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	enum exit_code r = command_parse(inv, &status_argp, argc, argv, &inv->status);
+	struct status_args *a = inv->args;
+	enum exit_code r = command_parse(inv, &status_argp, argc, argv, a);
 
 	if (r || inv->exit)
 		return r;
-	return check_module_words(argv[0], &inv->status.modules);
+	return check_module_words(argv[0], &a->modules);
 }
 
 static enum exit_code status_run(struct invocation *inv)
 {
-	if (inv->status.modules.n == 0)
-		return status_policy(&inv->status);
-	return status_modules(&inv->status);
+	const struct status_args *a = inv->args;
+
+	if (a->modules.n == 0)
+		return status_policy(a);
+	return status_modules(a);
 }
 
 const struct command cmd_status = {
 	.name = "status",
 	.summary = "show modules in detail, or the module policy",
+	.args_size = sizeof(struct status_args),
 	.parse = status_parse_args,
 	.run = status_run,
 };

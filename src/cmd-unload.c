@@ -11,7 +11,7 @@
 
 #include "kernel.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-unload.h"
 #include "modtable.h"
 #include "progress.h"
 #include "wait.h"
@@ -334,18 +334,20 @@ static enum exit_code unload_module(const char *name, const struct unload_args *
 
 static enum exit_code unload_parse_args(struct invocation *inv, int argc, char *argv[])
 {
+	struct unload_args *a = inv->args;
 	enum exit_code r;
 
-	inv->unload = (struct unload_args){ .timeout = UNLOAD_TIMEOUT_DEFAULT_USEC, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
-	r = command_parse(inv, &unload_argp, argc, argv, &inv->unload);
+	a->timeout = UNLOAD_TIMEOUT_DEFAULT_USEC;
+	a->poll_max = BACKOFF_DEFAULT_MAX_USEC;
+	r = command_parse(inv, &unload_argp, argc, argv, a);
 	if (r || inv->exit)
 		return r;
-	return check_module_words(argv[0], &inv->unload.modules);
+	return check_module_words(argv[0], &a->modules);
 }
 
 static enum exit_code unload_run(struct invocation *inv)
 {
-	const struct unload_args *a = &inv->unload;
+	const struct unload_args *a = inv->args;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct target *t = NULL;
@@ -458,6 +460,7 @@ out:
 const struct command cmd_unload = {
 	.name = "unload",
 	.summary = "unload modules, waiting while they are in use",
+	.args_size = sizeof(struct unload_args),
 	.parse = unload_parse_args,
 	.run = unload_run,
 };

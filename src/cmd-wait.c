@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
-#include "modctl.h"
+#include "cmd-wait.h"
 #include "sysfs.h"
 #include "uevent.h"
 #include "progress.h"
@@ -147,7 +147,7 @@ static int wait_step(void *userdata, const struct waiter *w)
 
 static enum exit_code wait_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct wait_args *a = &inv->wait;
+	struct wait_args *a = inv->args;
 	enum exit_code r;
 	int i;
 
@@ -171,7 +171,7 @@ static enum exit_code wait_parse_args(struct invocation *inv, int argc, char *ar
 
 static enum exit_code wait_run(struct invocation *inv)
 {
-	const struct wait_args *a = &inv->wait;
+	const struct wait_args *a = inv->args;
 	struct wait_state s = { .a = a };
 	struct waiter w;
 	enum exit_code code = EXIT_OK;
@@ -246,6 +246,7 @@ out:
 const struct command cmd_wait = {
 	.name = "wait",
 	.summary = "wait until modules are loaded, unloaded or unused",
+	.args_size = sizeof(struct wait_args),
 	.parse = wait_parse_args,
 	.run = wait_run,
 };

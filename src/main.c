@@ -20,8 +20,7 @@ int main(int argc, char *argv[])
 		invocation_done(&inv);
 		return code;
 	}
-	log_adjust(inv.verbose, inv.quiet);
-	code = inv.cmd->run(&inv);
+	code = modctl_run(&inv);
 	invocation_done(&inv);
 
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -10,21 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "command.h"
 #include "log.h"
-#include "modctl.h"
 #include "util.h"
 
-static const struct command *const commands[] = {
-	&cmd_list,
-	&cmd_status,
-	&cmd_refcnt,
-	&cmd_load,
-	&cmd_unload,
-	&cmd_lockdown,
-	&cmd_unlock,
-	&cmd_wait,
-	&cmd_monitor,
-};
+#define COMMAND_ENTRY(name) &cmd_##name,
+static const struct command *const commands[] = { COMMAND_TABLE(COMMAND_ENTRY) };
+#undef COMMAND_ENTRY
 
 enum {
 	OPT_USAGE = 0x100,
@@ -271,11 +263,24 @@ enum exit_code modctl_parse(struct invocation *inv, int argc, char *argv[])
 
 	snprintf(inv->name, sizeof(inv->name), "modctl %s", inv->cmd->name);
 	a.cmd_argv[0] = inv->name;
+	inv->args = calloc(1, inv->cmd->args_size);
+	if (!inv->args) {
+		log_error("out of memory");
+		return EXIT_FAIL;
+	}
 	return inv->cmd->parse(inv, a.cmd_argc, a.cmd_argv);
+}
+
+enum exit_code modctl_run(struct invocation *inv)
+{
+	log_adjust(inv->verbose, inv->quiet);
+	return inv->cmd->run(inv);
 }
 
 void invocation_done(struct invocation *inv)
 {
-	if (inv->cmd && inv->cmd->done)
+	if (inv->args && inv->cmd->done)
 		inv->cmd->done(inv);
+	free(inv->args);
+	inv->args = NULL;
 }
