@@ -73,7 +73,7 @@ static enum exit_code list_run(struct invocation *inv)
 	struct output *out = &a->table;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	enum exit_code code = EXIT_OK;
 	int r, i;
 	unsigned need;
@@ -145,8 +145,6 @@ static enum exit_code list_run(struct invocation *inv)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	free(found);
-	if (ctx)
-		kmod_unref(ctx);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;

@@ -205,7 +205,7 @@ static enum exit_code load_run(struct invocation *inv)
 {
 	struct load_args *a = inv->args;
 	struct loaded done = { 0 };
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct uevent_mon mon = { 0 };
 	bool mon_open = false;
 	enum exit_code code = EXIT_OK;
@@ -271,8 +271,6 @@ out:
 	for (i = 0; i < done.n_inserted; i++)
 		free(done.inserted[i]);
 	free(done.inserted);
-	if (ctx)
-		kmod_unref(ctx);
 	return code;
 }
 

@@ -344,18 +344,17 @@ static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *
 /* Whether a preload entry (a name or an alias) resolves to the module name. */
 static bool preload_provides(struct kmod_ctx *ctx, const char *preload, const char *name)
 {
-	struct kmod_list *list = NULL, *l;
+	_cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
 	bool found = module_name_eq(preload, name);
+	struct kmod_list *l;
 
 	if (found || kmod_module_new_from_lookup(ctx, preload, &list) < 0)
 		return found;
 	kmod_list_foreach(l, list) {
-		struct kmod_module *m = kmod_module_get_module(l);
+		_cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
 
 		found = found || module_name_eq(kmod_module_get_name(m), name);
-		kmod_module_unref(m);
 	}
-	kmod_module_unref_list(list);
 	return found;
 }
 
@@ -400,7 +399,7 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 	struct lockdown_conf conf = { 0 };
 	struct registry_txn txn = REGISTRY_TXN_INIT;
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
 	size_t i;
@@ -453,8 +452,6 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 		code = seal(a->timeout, a->dry_run);
 out:
 	registry_end(&txn);
-	if (ctx)
-		kmod_unref(ctx);
 	lockdown_conf_free(&conf);
 	return code;
 }
@@ -507,7 +504,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 	if (a->seal) {
 		static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 		struct lockdown_conf conf = { 0 };
-		struct kmod_ctx *ctx = NULL;
+		_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 
 		r = lockdown_conf_load(&conf, dirs);
 		if (r == 0 && conf.n_preload) {
@@ -525,8 +522,6 @@ static enum exit_code lockdown_run(struct invocation *inv)
 		} else if (code) {
 			log_error("not sealing: a module of the preload list failed to load");
 		}
-		if (ctx)
-			kmod_unref(ctx);
 		lockdown_conf_free(&conf);
 		if (code)
 			goto out;

@@ -187,7 +187,7 @@ static enum exit_code status_modules(const struct status_args *a)
 {
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct output out = { 0 };
 	enum exit_code code = EXIT_OK;
 	bool printed = false, no_module_support;
@@ -259,8 +259,6 @@ static enum exit_code status_modules(const struct status_args *a)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	output_free(&out);
-	if (ctx)
-		kmod_unref(ctx);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;

@@ -11,10 +11,10 @@
 
 #include "log.h"
 #include "macro.h"
+#include "progress.h"
 #include "sysfs.h"
 #include "udev.h"
 #include "uevent.h"
-#include "progress.h"
 #include "wait.h"
 
 struct settle {
@@ -34,7 +34,7 @@ static int settle_step(void *userdata, const struct waiter *w)
 
 int udev_settle(uint64_t timeout, int *signo)
 {
-	struct udev *udev;
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	struct settle s = { 0 };
 	struct waiter w;
 	int r;
@@ -43,10 +43,8 @@ int udev_settle(uint64_t timeout, int *signo)
 	if (!udev)
 		return log_error_errno(ENOMEM, "cannot use libudev");
 	s.q = udev_queue_new(udev);
-	if (!s.q) {
-		udev_unref(udev);
+	if (!s.q)
 		return log_error_errno(ENOMEM, "cannot use libudev's queue");
-	}
 	if (!udev_queue_get_udev_is_active(s.q)) {
 		log_info("udevd is not running: there are no udev events to wait for");
 		r = 0;
@@ -61,7 +59,6 @@ int udev_settle(uint64_t timeout, int *signo)
 	waiter_done(&w);
 out:
 	udev_queue_unref(s.q);
-	udev_unref(udev);
 	return r;
 }
 
@@ -107,7 +104,7 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 			 uint64_t timeout, int *signo)
 {
 	struct settle_mods s = { .mon = mon, .action = action, .names = names, .n = n };
-	struct udev *udev;
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	struct waiter w;
 	size_t i;
 	int r;
@@ -138,7 +135,6 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 out:
 	free(s.seen);
 	udev_queue_unref(s.q);
-	udev_unref(udev);
 	return r;
 }
 
