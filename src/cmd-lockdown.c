@@ -4,7 +4,6 @@
  * and honoured by modctl and by modprobe -r, lockdown-all mode, the kernel
  * seal (kernel.modules_disabled=1) done safely, and the boot configuration.
  */
-#include <fcntl.h>
 #include <stdio.h>
 
 #include "bootconf.h"
@@ -12,11 +11,10 @@
 #include "kmodctx.h"
 #include "load.h"
 #include "registry.h"
+#include "seal.h"
 #include "log.h"
 #include "cmd-lockdown.h"
 #include "sysfs.h"
-#include "udev.h"
-#include "wait.h"
 
 /* --timeout's default, as --help says: how long the seal waits for udev, 30s. */
 #define SEAL_TIMEOUT_DEFAULT_USEC 30000000ULL
@@ -211,63 +209,13 @@ static enum exit_code commit(struct registry_txn *txn, bool dry_run, bool change
 	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-/* How often the seal looks at /proc/modules for a module still loading. */
-#define SEAL_POLL_MAX_USEC 10000ULL
-
-struct transition {
-	char who[MODULE_NAME_MAX + 1];   /* a module coming or going, at the last look */
-};
-
-static int transition_step(void *userdata, const struct waiter *w _unused_)
-{
-	struct transition *t = userdata;
-	struct proc_modules pm;
-	bool busy = false;
-	size_t i;
-
-	/* Whatever keeps /proc/modules from being read, the seal fails. */
-	if (proc_modules_read(&pm) < 0)
-		return -EIO;
-	for (i = 0; i < pm.n && !busy; i++) {
-		if (pm.mods[i].state != MODULE_STATE_LIVE) {
-			busy = true;
-			snprintf(t->who, sizeof(t->who), "%s", pm.mods[i].name);
-		}
-	}
-	proc_modules_free(&pm);
-	return busy ? STEP_AGAIN : STEP_DONE;
-}
-
-/* Wait until no module is coming or going, at most timeout: 0, -ETIMEDOUT
- * (a module's name in who), -EINTR (the signal in *signo) or -EIO when
- * /proc/modules cannot be read. */
-static int wait_no_transition(uint64_t timeout, char *who, size_t size, int *signo)
-{
-	struct transition t = { "" };
-	struct waiter w;
-	int r;
-
-	r = waiter_init(&w, timeout, SEAL_POLL_MAX_USEC);
-	if (r == 0)
-		r = waiter_run(&w, transition_step, &t);
-	if (r == -EINTR)
-		*signo = waiter_signal(&w);
-	waiter_done(&w);
-	snprintf(who, size, "%s", t.who);
-	return r;
-}
-
 /*
- * The seal: udev settled, no module mid-load, then kernel.modules_disabled=1
- * written and read back. The caller has loaded the preload list and locked
- * everything already.
+ * The seal, after the preload list was loaded and everything locked. A
+ * kernel already sealed is left alone.
  */
 static enum exit_code seal(uint64_t timeout, bool dry_run)
 {
-	uint64_t start = now_usec(), elapsed;
-	char who[MODULE_NAME_MAX + 1] = "", buf[16];
-	int signo = 0, r, fd;
-	bool sealed = false;
+	int signo = 0, r;
 
 	if (is_sealed()) {
 		log_info("the kernel is already sealed (kernel.modules_disabled=1)");
@@ -277,50 +225,12 @@ static enum exit_code seal(uint64_t timeout, bool dry_run)
 		printf("wait for udev to settle\nseal: write 1 to " PROC_MODULES_DISABLED "\n");
 		return EXIT_OK;
 	}
-	r = udev_settle_all(timeout, &signo);
+	r = seal_kernel(timeout, &signo);
 	if (r == -EINTR)
 		return exit_code_from_signal(signo);
-	if (r == -ETIMEDOUT)
-		log_error("not sealing: udev is still processing events after the timeout; "
-			  "modules it would load could never load after a seal");
-	if (r < 0)
-		return exit_code_from_errno(r);
-	/* What is left of the timeout after udev settled. */
-	elapsed = now_usec() - start;
-	if (timeout != DURATION_INFINITY)
-		timeout -= elapsed < timeout ? elapsed : timeout;
-	r = wait_no_transition(timeout, who, sizeof(who), &signo);
-	if (r == -EINTR)
-		return exit_code_from_signal(signo);
-	if (r == -ETIMEDOUT)
-		log_error("not sealing: module %s is still loading or unloading", who);
-	else if (r < 0)
-		log_error("not sealing: cannot read " PROC_MODULES);
-	if (r < 0)
-		return exit_code_from_errno(r);
-
-	fd = open(PROC_MODULES_DISABLED, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2) {
-		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		log_error_errno(r, "cannot seal: writing " PROC_MODULES_DISABLED " failed: %m");
-		/* Only a refused write is about permission; a sysctl that is
-		 * missing or rejects the value is a failure like any other. */
-		return exit_code_from_errno(r == -EPERM || r == -EACCES ? r : -EIO);
-	}
-	close(fd);
-	/* Read it back: a write that seemed to work but did not is the known
-	 * failure of boot scripts that seal. */
-	r = read_small_file(PROC_MODULES_DISABLED, buf, sizeof(buf));
-	sealed = r == 0 && streq(buf, "1");
-	if (!sealed) {
-		log_error("SEAL FAILED: " PROC_MODULES_DISABLED " reads '%s' after writing 1; "
-			  "modules can still be loaded and unloaded", r == 0 ? buf : "(unreadable)");
-		return EXIT_FAIL;
-	}
-	log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
-	return EXIT_OK;
+	if (r == 0)
+		log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
+	return exit_code_from_errno(r);
 }
 
 /* Load the preload list of a configuration. Returns the first failure. */
@@ -339,57 +249,6 @@ static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *
 		errno_keep_first(&r, one);
 	}
 	return exit_code_from_errno(r);
-}
-
-/* Whether a preload entry (a name or an alias) resolves to the module name. */
-static bool preload_provides(struct kmod_ctx *ctx, const char *preload, const char *name)
-{
-	_cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
-	bool found = module_name_eq(preload, name);
-	struct kmod_list *l;
-
-	if (found || kmod_module_new_from_lookup(ctx, preload, &list) < 0)
-		return found;
-	kmod_list_foreach(l, list) {
-		_cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
-
-		found = found || module_name_eq(kmod_module_get_name(m), name);
-	}
-	return found;
-}
-
-/* Check a configuration against the system before anything is applied. */
-static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf)
-{
-	struct proc_modules pm = { 0 };
-	unsigned errors = 0;
-	size_t i, j;
-
-	for (i = 0; i < conf->n_preload; i++) {
-		struct kmod_list *list = NULL;
-
-		if (kmod_module_new_from_lookup(ctx, conf->preload[i].name, &list) < 0 || !list) {
-			log_error("%s:%u: module %s not found in %s", conf->preload[i].at.file,
-				  conf->preload[i].at.line, conf->preload[i].name, kmod_get_dirname(ctx));
-			errors++;
-		}
-		kmod_module_unref_list(list);
-	}
-	(void)proc_modules_read(&pm);
-	for (i = 0; i < conf->n_lock; i++) {
-		bool known = proc_modules_find(&pm, conf->lock[i].name) != NULL;
-
-		/* A preload may name the module through an alias. */
-		for (j = 0; j < conf->n_preload && !known; j++)
-			known = preload_provides(ctx, conf->preload[j].name, conf->lock[i].name);
-		if (!known) {
-			log_error("%s:%u: cannot lock %s: it is neither loaded nor preloaded",
-				  conf->lock[i].at.file, conf->lock[i].at.line, conf->lock[i].name);
-			errors++;
-		}
-	}
-	proc_modules_free(&pm);
-	return errors;
 }
 
 /* --- lockdown ----------------------------------------------------------- */
@@ -415,7 +274,7 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	conf.errors += conf_validate(ctx, &conf);
+	conf.errors += lockdown_conf_validate(ctx, &conf);
 	if (conf.errors) {
 		log_error("%u error%s in the boot configuration: nothing was applied", conf.errors,
 			  conf.errors == 1 ? "" : "s");
@@ -511,7 +370,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 			if (kmodctx_new(&ctx, 1) < 0) {
 				r = -ENOMEM;
 			} else {
-				conf.errors += conf_validate(ctx, &conf);
+				conf.errors += lockdown_conf_validate(ctx, &conf);
 				if (!conf.errors)
 					code = preload(ctx, &conf, a->dry_run);
 			}
