@@ -316,22 +316,16 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 		} else if (state == KMOD_MODULE_LIVE) {
 			log_info("%s is already loaded", name);
 		} else if (a->no_deps) {
-			if (a->dry_run) {
-				_cleanup_free_ char *opts = NULL;
-				const char *conf = kmod_module_get_options(mod);
+			_cleanup_free_ char *opts = NULL;
+			const char *conf = kmod_module_get_options(mod);
 
-				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
-					     it->options ? it->options : "") < 0)
-					opts = NULL;
+			/* modprobe.d options still apply; the words given win. */
+			if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
+				     it->options ? it->options : "") < 0)
+				opts = NULL;
+			if (a->dry_run) {
 				print_action(mod, false, opts);
 			} else {
-				_cleanup_free_ char *opts = NULL;
-				const char *conf = kmod_module_get_options(mod);
-
-				/* modprobe.d options still apply; the words given win. */
-				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
-					     it->options ? it->options : "") < 0)
-					opts = NULL;
 				log_info("loading %s without its dependencies", name);
 				r = kmod_module_insert_module(mod, 0, opts);
 				if (r == -EBUSY)
