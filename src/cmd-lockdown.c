@@ -318,13 +318,9 @@ out:
 static enum exit_code lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
 {
 	struct lock_args *a = inv->args;
-	enum exit_code r;
 
 	a->timeout = SEAL_TIMEOUT_DEFAULT_USEC;
-	r = command_parse(inv, argp, argc, argv, a);
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &a->modules);
+	return command_parse_modules(inv, argp, argc, argv, a, &a->modules);
 }
 
 static enum exit_code lockdown_parse_args(struct invocation *inv, int argc, char *argv[])

@@ -79,11 +79,8 @@ static enum exit_code refcnt_error(const char *name, int r)
 static enum exit_code refcnt_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	struct refcnt_args *a = inv->args;
-	enum exit_code r = command_parse(inv, &refcnt_argp, argc, argv, a);
 
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &a->modules);
+	return command_parse_modules(inv, &refcnt_argp, argc, argv, a, &a->modules);
 }
 
 static enum exit_code refcnt_run(struct invocation *inv)

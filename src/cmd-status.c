@@ -267,11 +267,8 @@ out:
 static enum exit_code status_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	struct status_args *a = inv->args;
-	enum exit_code r = command_parse(inv, &status_argp, argc, argv, a);
 
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &a->modules);
+	return command_parse_modules(inv, &status_argp, argc, argv, a, &a->modules);
 }
 
 static enum exit_code status_run(struct invocation *inv)

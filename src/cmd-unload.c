@@ -335,14 +335,10 @@ static enum exit_code unload_module(const char *name, const struct unload_args *
 static enum exit_code unload_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	struct unload_args *a = inv->args;
-	enum exit_code r;
 
 	a->timeout = UNLOAD_TIMEOUT_DEFAULT_USEC;
 	a->poll_max = BACKOFF_DEFAULT_MAX_USEC;
-	r = command_parse(inv, &unload_argp, argc, argv, a);
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &a->modules);
+	return command_parse_modules(inv, &unload_argp, argc, argv, a, &a->modules);
 }
 
 static enum exit_code unload_run(struct invocation *inv)

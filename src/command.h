@@ -85,5 +85,9 @@ enum exit_code parse_module_arg(const char *cmd, const char *arg, char *out);
 error_t parse_module_words(int key, struct argp_state *state, struct module_words *w, bool required);
 /* Check every MODULE word; EXIT_OK, or EXIT_USAGE after reporting the first bad one. */
 enum exit_code check_module_words(const char *cmd, const struct module_words *w);
+/* command_parse(), then check_module_words() on the words it stored in *w
+ * (unless help or usage was printed). */
+enum exit_code command_parse_modules(struct invocation *inv, const struct argp *argp, int argc, char *argv[],
+				     void *input, const struct module_words *w);
 /* The value of a duration option into *v; EINVAL after reporting a bad one. */
 error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v);

@@ -146,6 +146,16 @@ enum exit_code check_module_words(const char *cmd, const struct module_words *w)
 	return EXIT_OK;
 }
 
+enum exit_code command_parse_modules(struct invocation *inv, const struct argp *argp, int argc, char *argv[],
+				     void *input, const struct module_words *w)
+{
+	enum exit_code r = command_parse(inv, argp, argc, argv, input);
+
+	if (r || inv->exit)
+		return r;
+	return check_module_words(argv[0], w);
+}
+
 error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v)
 {
 	if (parse_duration(arg, v) < 0) {
