@@ -10,6 +10,7 @@
 
 #include "kmodctx.h"
 #include "load.h"
+#include "registry-txn.h"
 #include "registry.h"
 #include "log.h"
 #include "cmd-load.h"

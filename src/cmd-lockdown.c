@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "kmodctx.h"
 #include "load.h"
+#include "registry-txn.h"
 #include "registry.h"
 #include "seal.h"
 #include "log.h"
