@@ -16,10 +16,12 @@
 #include <sys/sysmacros.h>
 
 #include "bootconf.h"
+#include "kmodctx.h"
 #include "load.h"
 #include "log.h"
 #include "macro.h"
 #include "sysfs.h"
+#include "trust.h"
 #include "util.h"
 
 #define CONF_MAX_SIZE (1024L * 1024)
@@ -409,4 +411,56 @@ out:
 			close(fds[d]);
 	free(fds);
 	return r;
+}
+
+/* --- checking against the system ------------------------------------------ */
+
+/* Whether a preload entry (a name or an alias) resolves to the module name. */
+static bool preload_provides(struct kmod_ctx *ctx, const char *preload, const char *name)
+{
+	_cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
+	bool found = module_name_eq(preload, name);
+	struct kmod_list *l;
+
+	if (found || kmod_module_new_from_lookup(ctx, preload, &list) < 0)
+		return found;
+	kmod_list_foreach(l, list) {
+		_cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
+
+		found = found || module_name_eq(kmod_module_get_name(m), name);
+	}
+	return found;
+}
+
+unsigned lockdown_conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf)
+{
+	struct proc_modules pm = { 0 };
+	unsigned errors = 0;
+	size_t i, j;
+
+	for (i = 0; i < conf->n_preload; i++) {
+		struct kmod_list *list = NULL;
+
+		if (kmod_module_new_from_lookup(ctx, conf->preload[i].name, &list) < 0 || !list) {
+			log_error("%s:%u: module %s not found in %s", conf->preload[i].at.file,
+				  conf->preload[i].at.line, conf->preload[i].name, kmod_get_dirname(ctx));
+			errors++;
+		}
+		kmod_module_unref_list(list);
+	}
+	(void)proc_modules_read(&pm);
+	for (i = 0; i < conf->n_lock; i++) {
+		bool known = proc_modules_find(&pm, conf->lock[i].name) != NULL;
+
+		/* A preload may name the module through an alias. */
+		for (j = 0; j < conf->n_preload && !known; j++)
+			known = preload_provides(ctx, conf->preload[j].name, conf->lock[i].name);
+		if (!known) {
+			log_error("%s:%u: cannot lock %s: it is neither loaded nor preloaded",
+				  conf->lock[i].at.file, conf->lock[i].at.line, conf->lock[i].name);
+			errors++;
+		}
+	}
+	proc_modules_free(&pm);
+	return errors;
 }

@@ -52,3 +52,9 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
  * in name order, and parse them. */
 int lockdown_conf_load(struct lockdown_conf *conf, const char *const *dirs);
 void lockdown_conf_free(struct lockdown_conf *conf);
+
+struct kmod_ctx;
+/* Check a configuration against the system before anything is applied:
+ * every preload must be a module libkmod finds, every lock a module that
+ * is loaded or preloaded. Each problem is said; returns how many. */
+unsigned lockdown_conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf);

@@ -8,7 +8,7 @@
 
 #include "kmodctx.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-list.h"
 #include "modtable.h"
 
 static error_t list_parse(int key, char *arg, struct argp_state *state)
@@ -41,10 +41,10 @@ static const struct argp list_argp = {
 };
 
 /* The columns (-o, $MODCTL_COLUMNS) are chosen here: a bad one is a usage error. */
-static int list_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code list_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct list_args *a = &inv->list;
-	int r;
+	struct list_args *a = inv->args;
+	enum exit_code r;
 
 	r = command_parse(inv, &list_argp, argc, argv, a);
 	if (r || inv->exit || a->out.list_columns)
@@ -62,17 +62,20 @@ static int list_parse_args(struct invocation *inv, int argc, char *argv[])
 
 static void list_done(struct invocation *inv)
 {
-	output_free(&inv->list.table);
+	struct list_args *a = inv->args;
+
+	output_free(&a->table);
 }
 
-static int list_run(struct invocation *inv)
+static enum exit_code list_run(struct invocation *inv)
 {
-	const struct list_args *a = &inv->list;
-	struct output *out = &inv->list.table;
+	struct list_args *a = inv->args;
+	struct output *out = &a->table;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
-	struct kmod_ctx *ctx = NULL;
-	int code = EXIT_OK, r, i;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	unsigned need;
 	size_t m;
 	bool *found = NULL;
@@ -142,8 +145,6 @@ static int list_run(struct invocation *inv)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	free(found);
-	if (ctx)
-		kmod_unref(ctx);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;
@@ -152,6 +153,7 @@ out:
 const struct command cmd_list = {
 	.name = "list",
 	.summary = "show loaded modules as a table",
+	.args_size = sizeof(struct list_args),
 	.parse = list_parse_args,
 	.run = list_run,
 	.done = list_done,

@@ -10,12 +10,16 @@
 
 #include "kmodctx.h"
 #include "load.h"
-#include "lockdown.h"
+#include "registry-txn.h"
+#include "registry.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-load.h"
 #include "udev.h"
 #include "uevent.h"
 #include "util.h"
+
+/* --settle without a value, as --help says: 30s. */
+#define LOAD_SETTLE_DEFAULT_USEC 30000000ULL
 
 enum {
 	OPT_NO_DEPS = 0x100,
@@ -61,7 +65,7 @@ static error_t load_parse(int key, char *arg, struct argp_state *state)
 		a->lockdown = true;
 		break;
 	case OPT_SETTLE:
-		a->settle = 30000000;
+		a->settle = LOAD_SETTLE_DEFAULT_USEC;
 		if (arg && (parse_duration(arg, &a->settle) < 0 || a->settle == 0)) {
 			argp_error(state, "invalid duration '%s' for --settle (use e.g. 500ms, 10s, 1m or infinity)",
 				   arg);
@@ -147,11 +151,11 @@ static void remember_loaded(const char *name, bool inserted, void *data)
 }
 
 /* Lock what was loaded: asked with --lockdown, or lockdown-all mode is on. */
-static int lock_loaded(const struct loaded *a)
+static enum exit_code lock_loaded(const struct loaded *a)
 {
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
-	int code = EXIT_OK;
+	enum exit_code code = EXIT_OK;
 	size_t i;
 
 	if (a->n_loaded == 0)
@@ -177,32 +181,36 @@ static int lock_loaded(const struct loaded *a)
 	return code;
 }
 
-static int load_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code load_parse_args(struct invocation *inv, int argc, char *argv[])
 {
+	struct load_args *a = inv->args;
+
 	/* Every word may be a module. */
-	inv->load.items = calloc((size_t)argc + 1, sizeof(*inv->load.items));
-	if (!inv->load.items)
+	a->items = calloc((size_t)argc + 1, sizeof(*a->items));
+	if (!a->items)
 		return EXIT_FAIL;
-	return command_parse(inv, &load_argp, argc, argv, &inv->load);
+	return command_parse(inv, &load_argp, argc, argv, a);
 }
 
 static void load_done(struct invocation *inv)
 {
+	struct load_args *a = inv->args;
 	size_t i;
 
-	for (i = 0; i < inv->load.n_items; i++)
-		free(inv->load.items[i].options);
-	free(inv->load.items);
+	for (i = 0; i < a->n_items; i++)
+		free(a->items[i].options);
+	free(a->items);
 }
 
-static int load_run(struct invocation *inv)
+static enum exit_code load_run(struct invocation *inv)
 {
-	struct load_args *a = &inv->load;
+	struct load_args *a = inv->args;
 	struct loaded done = { 0 };
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct uevent_mon mon = { 0 };
 	bool mon_open = false;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
+	int signo = 0, r;
 	size_t i;
 
 	if (!a->lockdown && !a->o.dry_run) {
@@ -227,8 +235,15 @@ static int load_run(struct invocation *inv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < a->n_items; i++)
-		exit_keep_first(&code, load_one(ctx, &a->items[i], &a->o));
+	a->o.signo = &signo;
+	for (i = 0; i < a->n_items; i++) {
+		r = load_one(ctx, &a->items[i], &a->o);
+		if (r == -EINTR) {
+			code = exit_code_from_signal(signo);
+			goto out;
+		}
+		exit_keep_first(&code, exit_code_from_errno(r));
+	}
 	if (a->lockdown && a->o.dry_run) {
 		for (i = 0; i < a->n_items; i++)
 			printf("lock %s\n", a->items[i].arg);
@@ -236,20 +251,17 @@ static int load_run(struct invocation *inv)
 		exit_keep_first(&code, lock_loaded(&done));
 	}
 	if (a->settle && !a->o.dry_run) {
-		int signo = 0;
 		char dur[32];
 
 		r = mon_open ? udev_settle_modules(&mon, done.inserted, done.n_inserted, a->settle, &signo)
 			     : udev_settle(a->settle, &signo);
-		if (r == -ETIMEDOUT) {
+		if (r == -ETIMEDOUT)
 			log_error("udev has not finished processing the events after %s",
 				  format_duration(dur, sizeof(dur), a->settle));
-			exit_keep_first(&code, EXIT_BUSY);
-		} else if (r == -EINTR) {
-			code = signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
-		} else if (r < 0) {
-			exit_keep_first(&code, EXIT_FAIL);
-		}
+		if (r == -EINTR)
+			code = exit_code_from_signal(signo);
+		else
+			exit_keep_first(&code, exit_code_from_errno(r));
 	}
 out:
 	if (mon_open)
@@ -260,14 +272,13 @@ out:
 	for (i = 0; i < done.n_inserted; i++)
 		free(done.inserted[i]);
 	free(done.inserted);
-	if (ctx)
-		kmod_unref(ctx);
 	return code;
 }
 
 const struct command cmd_load = {
 	.name = "load",
 	.summary = "load modules with their dependencies",
+	.args_size = sizeof(struct load_args),
 	.parse = load_parse_args,
 	.run = load_run,
 	.done = load_done,

@@ -4,19 +4,21 @@
  * and honoured by modctl and by modprobe -r, lockdown-all mode, the kernel
  * seal (kernel.modules_disabled=1) done safely, and the boot configuration.
  */
-#include <fcntl.h>
 #include <stdio.h>
 
 #include "bootconf.h"
 #include "kernel.h"
 #include "kmodctx.h"
 #include "load.h"
-#include "lockdown.h"
+#include "registry-txn.h"
+#include "registry.h"
+#include "seal.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-lockdown.h"
 #include "sysfs.h"
-#include "udev.h"
-#include "wait.h"
+
+/* --timeout's default, as --help says: how long the seal waits for udev, 30s. */
+#define SEAL_TIMEOUT_DEFAULT_USEC 30000000ULL
 
 enum {
 	OPT_SEAL = 0x100,
@@ -109,10 +111,10 @@ static const struct argp unlock_argp = {
 
 /* --- shared steps ------------------------------------------------------- */
 
-static int need_privilege(const char *what)
+static enum exit_code need_privilege(const char *what)
 {
 	if (have_cap_sys_module())
-		return 0;
+		return EXIT_OK;
 	log_error("cannot %s: changing locks needs the CAP_SYS_MODULE capability (run modctl as root)", what);
 	return EXIT_NOTPERM;
 }
@@ -201,49 +203,22 @@ out:
 	return r;
 }
 
-static int commit(struct registry_txn *txn, bool dry_run, bool changed)
+static enum exit_code commit(struct registry_txn *txn, bool dry_run, bool changed)
 {
 	if (dry_run || !changed)
 		return EXIT_OK;
+	/* The registry is modctl's own business: whatever keeps it from
+	 * being written (an untrusted file, a full disk) is a failure. */
 	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Wait until no module is coming or going, at most until the deadline. */
-static int wait_no_transition(uint64_t deadline, char *who, size_t size)
-{
-	for (;;) {
-		struct proc_modules pm;
-		bool busy = false;
-		size_t i;
-
-		if (proc_modules_read(&pm) < 0)
-			return -EIO;
-		for (i = 0; i < pm.n && !busy; i++) {
-			if (pm.mods[i].state != MODULE_STATE_LIVE) {
-				busy = true;
-				snprintf(who, size, "%s", pm.mods[i].name);
-			}
-		}
-		proc_modules_free(&pm);
-		if (!busy)
-			return 0;
-		if (now_usec() >= deadline)
-			return -ETIMEDOUT;
-		usleep(10000);
-	}
-}
-
 /*
- * The seal: udev settled, no module mid-load, then kernel.modules_disabled=1
- * written and read back. The caller has loaded the preload list and locked
- * everything already.
+ * The seal, after the preload list was loaded and everything locked. A
+ * kernel already sealed is left alone.
  */
-static int seal(uint64_t timeout, bool dry_run)
+static enum exit_code seal(uint64_t timeout, bool dry_run)
 {
-	uint64_t deadline = timeout == DURATION_INFINITY ? UINT64_MAX : now_usec() + timeout;
-	char who[MODULE_NAME_MAX + 1] = "", buf[16];
-	int signo = 0, r, fd;
-	bool sealed = false;
+	int signo = 0, r;
 
 	if (is_sealed()) {
 		log_info("the kernel is already sealed (kernel.modules_disabled=1)");
@@ -253,126 +228,44 @@ static int seal(uint64_t timeout, bool dry_run)
 		printf("wait for udev to settle\nseal: write 1 to " PROC_MODULES_DISABLED "\n");
 		return EXIT_OK;
 	}
-	r = udev_settle_all(timeout, &signo);
+	r = seal_kernel(timeout, &signo);
 	if (r == -EINTR)
-		return signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
-	if (r == -ETIMEDOUT) {
-		log_error("not sealing: udev is still processing events after the timeout; "
-			  "modules it would load could never load after a seal");
-		return EXIT_BUSY;
-	}
-	if (r < 0)
-		return EXIT_FAIL;
-	r = wait_no_transition(deadline, who, sizeof(who));
-	if (r == -ETIMEDOUT) {
-		log_error("not sealing: module %s is still loading or unloading", who);
-		return EXIT_BUSY;
-	}
-	if (r < 0) {
-		log_error("not sealing: cannot read " PROC_MODULES);
-		return EXIT_FAIL;
-	}
-
-	fd = open(PROC_MODULES_DISABLED, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2) {
-		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		log_error_errno(r, "cannot seal: writing " PROC_MODULES_DISABLED " failed: %m");
-		return r == -EPERM || r == -EACCES ? EXIT_NOTPERM : EXIT_FAIL;
-	}
-	close(fd);
-	/* Read it back: a write that seemed to work but did not is the known
-	 * failure of boot scripts that seal. */
-	r = read_small_file(PROC_MODULES_DISABLED, buf, sizeof(buf));
-	sealed = r == 0 && streq(buf, "1");
-	if (!sealed) {
-		log_error("SEAL FAILED: " PROC_MODULES_DISABLED " reads '%s' after writing 1; "
-			  "modules can still be loaded and unloaded", r == 0 ? buf : "(unreadable)");
-		return EXIT_FAIL;
-	}
-	log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
-	return EXIT_OK;
+		return exit_code_from_signal(signo);
+	if (r == 0)
+		log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
+	return exit_code_from_errno(r);
 }
 
 /* Load the preload list of a configuration. Returns the first failure. */
-static int preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
+static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
 {
-	struct load_opts o = { .dry_run = dry_run };
-	int code = EXIT_OK;
+	int signo = 0, r = 0;
+	struct load_opts o = { .dry_run = dry_run, .signo = &signo };
 	size_t i;
 
 	for (i = 0; i < conf->n_preload; i++) {
 		struct load_item it = { .arg = conf->preload[i].name, .options = conf->preload[i].options };
+		int one = load_one(ctx, &it, &o);
 
-		exit_keep_first(&code, load_one(ctx, &it, &o));
+		if (one == -EINTR)
+			return exit_code_from_signal(signo);
+		errno_keep_first(&r, one);
 	}
-	return code;
-}
-
-/* Whether a preload entry (a name or an alias) resolves to the module name. */
-static bool preload_provides(struct kmod_ctx *ctx, const char *preload, const char *name)
-{
-	struct kmod_list *list = NULL, *l;
-	bool found = module_name_eq(preload, name);
-
-	if (found || kmod_module_new_from_lookup(ctx, preload, &list) < 0)
-		return found;
-	kmod_list_foreach(l, list) {
-		struct kmod_module *m = kmod_module_get_module(l);
-
-		found = found || module_name_eq(kmod_module_get_name(m), name);
-		kmod_module_unref(m);
-	}
-	kmod_module_unref_list(list);
-	return found;
-}
-
-/* Check a configuration against the system before anything is applied. */
-static unsigned conf_validate(struct kmod_ctx *ctx, const struct lockdown_conf *conf)
-{
-	struct proc_modules pm = { 0 };
-	unsigned errors = 0;
-	size_t i, j;
-
-	for (i = 0; i < conf->n_preload; i++) {
-		struct kmod_list *list = NULL;
-
-		if (kmod_module_new_from_lookup(ctx, conf->preload[i].name, &list) < 0 || !list) {
-			log_error("%s:%u: module %s not found in %s", conf->preload[i].at.file,
-				  conf->preload[i].at.line, conf->preload[i].name, kmod_get_dirname(ctx));
-			errors++;
-		}
-		kmod_module_unref_list(list);
-	}
-	(void)proc_modules_read(&pm);
-	for (i = 0; i < conf->n_lock; i++) {
-		bool known = proc_modules_find(&pm, conf->lock[i].name) != NULL;
-
-		/* A preload may name the module through an alias. */
-		for (j = 0; j < conf->n_preload && !known; j++)
-			known = preload_provides(ctx, conf->preload[j].name, conf->lock[i].name);
-		if (!known) {
-			log_error("%s:%u: cannot lock %s: it is neither loaded nor preloaded",
-				  conf->lock[i].at.file, conf->lock[i].at.line, conf->lock[i].name);
-			errors++;
-		}
-	}
-	proc_modules_free(&pm);
-	return errors;
+	return exit_code_from_errno(r);
 }
 
 /* --- lockdown ----------------------------------------------------------- */
 
-static int lockdown_boot(const struct lock_args *a)
+static enum exit_code lockdown_boot(const struct lock_args *a)
 {
 	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 	struct lockdown_conf conf = { 0 };
 	struct registry_txn txn = REGISTRY_TXN_INIT;
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	bool changed = false;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
 	size_t i;
+	int r;
 
 	r = lockdown_conf_load(&conf, dirs);
 	if (r < 0) {
@@ -384,7 +277,7 @@ static int lockdown_boot(const struct lock_args *a)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	conf.errors += conf_validate(ctx, &conf);
+	conf.errors += lockdown_conf_validate(ctx, &conf);
 	if (conf.errors) {
 		log_error("%u error%s in the boot configuration: nothing was applied", conf.errors,
 			  conf.errors == 1 ? "" : "s");
@@ -421,40 +314,36 @@ static int lockdown_boot(const struct lock_args *a)
 		code = seal(a->timeout, a->dry_run);
 out:
 	registry_end(&txn);
-	if (ctx)
-		kmod_unref(ctx);
 	lockdown_conf_free(&conf);
 	return code;
 }
 
-static int lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
+static enum exit_code lock_parse_args(struct invocation *inv, const struct argp *argp, int argc, char *argv[])
 {
-	int r;
+	struct lock_args *a = inv->args;
 
-	inv->lock = (struct lock_args){ .timeout = 30000000 };
-	r = command_parse(inv, argp, argc, argv, &inv->lock);
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &inv->lock.modules);
+	a->timeout = SEAL_TIMEOUT_DEFAULT_USEC;
+	return command_parse_modules(inv, argp, argc, argv, a, &a->modules);
 }
 
-static int lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code lockdown_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	return lock_parse_args(inv, &lockdown_argp, argc, argv);
 }
 
-static int unlock_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code unlock_parse_args(struct invocation *inv, int argc, char *argv[])
 {
 	return lock_parse_args(inv, &unlock_argp, argc, argv);
 }
 
-static int lockdown_run(struct invocation *inv)
+static enum exit_code lockdown_run(struct invocation *inv)
 {
-	const struct lock_args *a = &inv->lock;
+	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	struct proc_modules pm = { 0 };
 	bool changed = false;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 
 	if (a->boot)
 		return lockdown_boot(a);
@@ -473,14 +362,14 @@ static int lockdown_run(struct invocation *inv)
 	if (a->seal) {
 		static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 		struct lockdown_conf conf = { 0 };
-		struct kmod_ctx *ctx = NULL;
+		_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 
 		r = lockdown_conf_load(&conf, dirs);
 		if (r == 0 && conf.n_preload) {
 			if (kmodctx_new(&ctx, 1) < 0) {
 				r = -ENOMEM;
 			} else {
-				conf.errors += conf_validate(ctx, &conf);
+				conf.errors += lockdown_conf_validate(ctx, &conf);
 				if (!conf.errors)
 					code = preload(ctx, &conf, a->dry_run);
 			}
@@ -491,8 +380,6 @@ static int lockdown_run(struct invocation *inv)
 		} else if (code) {
 			log_error("not sealing: a module of the preload list failed to load");
 		}
-		if (ctx)
-			kmod_unref(ctx);
 		lockdown_conf_free(&conf);
 		if (code)
 			goto out;
@@ -531,12 +418,13 @@ out:
 
 /* --- unlock ------------------------------------------------------------- */
 
-static int unlock_run(struct invocation *inv)
+static enum exit_code unlock_run(struct invocation *inv)
 {
-	const struct lock_args *a = &inv->lock;
+	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
 	bool changed = false;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	size_t k;
 
 	if (is_sealed()) {
@@ -573,6 +461,7 @@ out:
 const struct command cmd_lockdown = {
 	.name = "lockdown",
 	.summary = "lock modules against unloading; seal the kernel",
+	.args_size = sizeof(struct lock_args),
 	.parse = lockdown_parse_args,
 	.run = lockdown_run,
 };
@@ -580,6 +469,7 @@ const struct command cmd_lockdown = {
 const struct command cmd_unlock = {
 	.name = "unlock",
 	.summary = "remove modctl's locks",
+	.args_size = sizeof(struct lock_args),
 	.parse = unlock_parse_args,
 	.run = unlock_run,
 };

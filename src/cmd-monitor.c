@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 
-#include "lockdown.h"
+#include "registry.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-monitor.h"
+#include "strv.h"
 #include "sysfs.h"
 #include "uevent.h"
 #include "wait.h"
@@ -212,18 +212,19 @@ static int on_registry(const struct monitor_args *a, struct regwatch *rw)
 	return r;
 }
 
-static int monitor_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code monitor_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	return command_parse(inv, &monitor_argp, argc, argv, &inv->monitor);
+	return command_parse(inv, &monitor_argp, argc, argv, inv->args);
 }
 
-static int monitor_run(struct invocation *inv)
+static enum exit_code monitor_run(struct invocation *inv)
 {
-	const struct monitor_args *a = &inv->monitor;
+	const struct monitor_args *a = inv->args;
 	struct regwatch rw = { .fd = -1, .wd = -1 };
 	struct uevent_mon mon = { 0 };
 	struct waiter w;
-	int code = EXIT_OK, r;
+	enum exit_code code = EXIT_OK;
+	int r;
 
 	/* The stream is meant for pipes: never die of SIGPIPE half-way through a line. */
 	signal(SIGPIPE, SIG_IGN);
@@ -245,7 +246,7 @@ static int monitor_run(struct invocation *inv)
 	log_info("monitoring module events; interrupt to stop");
 	for (;;) {
 		struct pollfd pfd[5] = {
-			{ .fd = w.sigfd, .events = POLLIN },
+			{ .fd = waiter_signal_fd(&w), .events = POLLIN },
 			{ .fd = uevent_fd(&mon, UEVENT_KERNEL), .events = POLLIN },
 			{ .fd = uevent_fd(&mon, UEVENT_UDEV), .events = POLLIN },
 			{ .fd = rw.fd, .events = POLLIN },
@@ -260,13 +261,10 @@ static int monitor_run(struct invocation *inv)
 			break;
 		}
 		if (pfd[0].revents) {
-			/* SIGINT or SIGTERM: an interruption, with SPEC's status for it.
+			/* SIGINT or SIGTERM: an interruption, exit 130 or 143.
 			 * Consume the signal so unblocking it on the way out does not
 			 * kill us. */
-			struct signalfd_siginfo si;
-
-			if (read(w.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				w.signo = (int)si.ssi_signo;
+			(void)waiter_check_signal(&w);
 			code = waiter_signal_exit(&w);
 			log_info("stopped by %s", code == EXIT_SIGTERM ? "SIGTERM" : "SIGINT");
 			break;
@@ -303,6 +301,7 @@ out:
 const struct command cmd_monitor = {
 	.name = "monitor",
 	.summary = "print module events as they happen",
+	.args_size = sizeof(struct monitor_args),
 	.parse = monitor_parse_args,
 	.run = monitor_run,
 };

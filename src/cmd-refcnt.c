@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "log.h"
-#include "modctl.h"
+#include "cmd-refcnt.h"
 #include "sysfs.h"
 
 static error_t refcnt_parse(int key, char *arg, struct argp_state *state)
@@ -33,8 +33,10 @@ static const struct argp refcnt_argp = {
 };
 
 /* Explain why a module has no count; returns the exit code. */
-static int refcnt_error(const char *name, int r)
+static enum exit_code refcnt_error(const char *name, int r)
 {
+	enum module_presence presence;
+
 	switch (r) {
 	case -ENOENT:
 		if (module_is_builtin(name)) {
@@ -44,7 +46,12 @@ static int refcnt_error(const char *name, int r)
 		log_error("module %s is not loaded", name);
 		return EXIT_NOTFOUND;
 	case -ENODATA:
-		switch (sysfs_module_presence(name)) {
+		r = sysfs_module_presence(name, &presence);
+		if (r < 0) {
+			log_error_errno(r, "cannot tell whether %s is loaded: %m", name);
+			return exit_code_from_errno(r);
+		}
+		switch (presence) {
 		case MODULE_BUILTIN:
 			log_error("module %s is built into the kernel: it has no reference count", name);
 			return EXIT_FAIL;
@@ -59,28 +66,29 @@ static int refcnt_error(const char *name, int r)
 				  "module unloading support (CONFIG_MODULE_UNLOAD)", name);
 			return EXIT_FAIL;
 		}
-	case -EINVAL:
+	case -EBADMSG:
 		log_error("cannot make sense of " SYS_MODULE "/%s/refcnt", name);
-		return EXIT_FAIL;
+		break;
 	default:
 		log_error_errno(r, "cannot read " SYS_MODULE "/%s/refcnt: %m", name);
-		return exit_for_query_errno(r);
+		break;
 	}
+	return exit_code_from_errno(r);
 }
 
-static int refcnt_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code refcnt_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	int r = command_parse(inv, &refcnt_argp, argc, argv, &inv->refcnt);
+	struct refcnt_args *a = inv->args;
 
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &inv->refcnt.modules);
+	return command_parse_modules(inv, &refcnt_argp, argc, argv, a, &a->modules);
 }
 
-static int refcnt_run(struct invocation *inv)
+static enum exit_code refcnt_run(struct invocation *inv)
 {
-	const struct module_words *mods = &inv->refcnt.modules;
-	int code = EXIT_OK, r, i;
+	const struct refcnt_args *a = inv->args;
+	const struct module_words *mods = &a->modules;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 
 	for (i = 0; i < mods->n; i++) {
 		char norm[MODULE_NAME_MAX + 1], count[32];
@@ -107,6 +115,7 @@ static int refcnt_run(struct invocation *inv)
 const struct command cmd_refcnt = {
 	.name = "refcnt",
 	.summary = "print the reference count of modules",
+	.args_size = sizeof(struct refcnt_args),
 	.parse = refcnt_parse_args,
 	.run = refcnt_run,
 };

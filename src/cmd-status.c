@@ -6,8 +6,9 @@
 #include <stdio.h>
 
 #include "kmodctx.h"
+#include "kernel.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-status.h"
 #include "modtable.h"
 
 static const struct argp_option status_options[] = {
@@ -65,13 +66,14 @@ static const struct column policy_columns[_POL_MAX] = {
 	[POL_LOCKED] = { "LOCKED", 0, 0, SCOLS_JSON_NUMBER, "modules locked by modctl" },
 };
 
-static int status_policy(const struct status_args *a)
+static enum exit_code status_policy(const struct status_args *a)
 {
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	char lockdown[32] = "", loaded[32] = "";
 	bool sig = false;
-	int r_sig, r_lockdown, r_pm, code = EXIT_OK;
+	int r_sig, r_lockdown, r_pm;
+	enum exit_code code = EXIT_OK;
 
 	if (lock_state_load(&ls) < 0)
 		code = EXIT_FAIL;
@@ -181,20 +183,23 @@ static void status_print(const struct module_facts *f)
 	print_list("Parameters:", f->params);
 }
 
-static int status_modules(const struct status_args *a)
+static enum exit_code status_modules(const struct status_args *a)
 {
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
-	struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct output out = { 0 };
-	int code = EXIT_OK, r, i;
-	bool printed = false;
+	enum exit_code code = EXIT_OK;
+	bool printed = false, no_module_support;
+	int r, i;
 
 	r = proc_modules_read(&pm);
 	if (r < 0 && r != -ENOENT) {
 		log_error_errno(r, "cannot read " PROC_MODULES ": %m");
 		return EXIT_FAIL;
 	}
+	/* Kept apart from r, which the loop below reuses. */
+	no_module_support = r == -ENOENT;
 	if (lock_state_load(&ls) < 0)
 		code = EXIT_FAIL;
 	if (kmodctx_new(&ctx, 0) < 0) {
@@ -218,11 +223,17 @@ static int status_modules(const struct status_args *a)
 		module_name_normalize(a->modules.v[i], norm);
 		m = proc_modules_find(&pm, norm);
 		if (!m) {
-			enum module_presence p = sysfs_module_presence(norm);
+			enum module_presence p;
 
+			r = sysfs_module_presence(norm, &p);
+			if (r < 0) {
+				log_error_errno(r, "cannot tell whether %s is loaded: %m", norm);
+				exit_keep_first(&code, exit_code_from_errno(r));
+				continue;
+			}
 			if (p == MODULE_ABSENT || (p == MODULE_COMING)) {
-				log_error(r == -ENOENT ? "module %s is not loaded (this kernel has no loadable module support)"
-						       : "module %s is not loaded", norm);
+				log_error(no_module_support ? "module %s is not loaded (this kernel has no loadable module support)"
+							    : "module %s is not loaded", norm);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 				continue;
 			}
@@ -248,32 +259,31 @@ static int status_modules(const struct status_args *a)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	output_free(&out);
-	if (ctx)
-		kmod_unref(ctx);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;
 }
 
-static int status_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code status_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	int r = command_parse(inv, &status_argp, argc, argv, &inv->status);
+	struct status_args *a = inv->args;
 
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &inv->status.modules);
+	return command_parse_modules(inv, &status_argp, argc, argv, a, &a->modules);
 }
 
-static int status_run(struct invocation *inv)
+static enum exit_code status_run(struct invocation *inv)
 {
-	if (inv->status.modules.n == 0)
-		return status_policy(&inv->status);
-	return status_modules(&inv->status);
+	const struct status_args *a = inv->args;
+
+	if (a->modules.n == 0)
+		return status_policy(a);
+	return status_modules(a);
 }
 
 const struct command cmd_status = {
 	.name = "status",
 	.summary = "show modules in detail, or the module policy",
+	.args_size = sizeof(struct status_args),
 	.parse = status_parse_args,
 	.run = status_run,
 };

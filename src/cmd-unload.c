@@ -11,9 +11,13 @@
 
 #include "kernel.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-unload.h"
 #include "modtable.h"
+#include "progress.h"
 #include "wait.h"
+
+/* --timeout's default, as --help says: 10s. */
+#define UNLOAD_TIMEOUT_DEFAULT_USEC 10000000ULL
 
 enum {
 	OPT_POLL_MAX = 0x100,
@@ -202,7 +206,7 @@ static void show_progress(struct unload_one *u, const struct waiter *w)
 	char what[256], el[32], to[32];
 
 	format_duration(el, sizeof(el), waiter_elapsed(w) / 100000 * 100000);
-	format_duration(to, sizeof(to), w->timeout);
+	format_duration(to, sizeof(to), waiter_timeout(w));
 	progress_show("%s: %s, %s/%s", u->name,
 		      u->seen_going ? "going" : module_probe_describe(&u->last, what, sizeof(what)), el, to);
 }
@@ -267,7 +271,7 @@ static int unload_step(void *userdata, const struct waiter *w)
 			return r;
 		}
 	}
-	if (!u->waiting_said && w->timeout > 0) {
+	if (!u->waiting_said && waiter_timeout(w) > 0) {
 		char what[256];
 
 		log_info("waiting for %s: %s", u->name, module_probe_describe(&u->last, what, sizeof(what)));
@@ -277,83 +281,76 @@ static int unload_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-static int unload_module(const char *name, const struct unload_args *a, struct waiter *w)
+static enum exit_code unload_module(const char *name, const struct unload_args *a, struct waiter *w)
 {
 	struct unload_one u = { .name = name, .a = a };
 	char what[256], dur[32];
-	int r, code;
+	enum exit_code code;
+	int r;
 
 	r = waiter_run(w, unload_step, &u);
 	progress_clear();
 	switch (r) {
 	case 0:
 		log_info("unloaded %s (%s)", name, format_duration(dur, sizeof(dur), waiter_elapsed(w)));
-		code = EXIT_OK;
 		break;
 	case -EINTR:
-		code = waiter_signal_exit(w);
 		log_error("interrupted while waiting for %s; it is still loaded", name);
 		break;
 	case -ETIMEDOUT:
 		if (u.force_ignored)
 			log_error("%s is still in use: this kernel ignores forced unloads "
 				  "(it was built without CONFIG_MODULE_FORCE_UNLOAD)", name);
-		else if (w->timeout == 0)
+		else if (waiter_timeout(w) == 0)
 			log_error("%s is in use (%s)", name, module_probe_describe(&u.last, what, sizeof(what)));
 		else
 			log_error("timed out after %s: %s is still in use (%s)",
-				  format_duration(dur, sizeof(dur), w->timeout), name,
+				  format_duration(dur, sizeof(dur), waiter_timeout(w)), name,
 				  u.seen_going ? "still going" : module_probe_describe(&u.last, what, sizeof(what)));
-		code = EXIT_BUSY;
 		break;
 	case -ENOENT:
 		log_error("module %s is not loaded", name);
-		code = EXIT_NOTFOUND;
 		break;
 	case -EPERM:
 		log_error("cannot unload %s: %s", name, kernel_eperm_cause(false));
-		code = EXIT_NOTPERM;
 		break;
 	case -EBUSY:
 		log_error("cannot unload %s: it has no exit function (permanent), so the kernel "
 			  "will never unload it", name);
-		code = EXIT_FAIL;
 		break;
 	case -EUCLEAN:
 		log_error("refusing to unload %s: it is live but its reference count reads -1, so a "
 			  "driver released more references than it took; unloading it could crash the kernel",
 			  name);
-		code = EXIT_FAIL;
 		break;
 	default:
 		log_error_errno(r, "cannot unload %s: %m", name);
-		code = EXIT_FAIL;
 		break;
 	}
+	code = r == -EINTR ? waiter_signal_exit(w) : exit_code_from_errno(r);
 	module_probe_free(&u.last);
 	return code;
 }
 
-static int unload_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code unload_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	int r;
+	struct unload_args *a = inv->args;
 
-	inv->unload = (struct unload_args){ .timeout = 10000000, .poll_max = BACKOFF_DEFAULT_MAX_USEC };
-	r = command_parse(inv, &unload_argp, argc, argv, &inv->unload);
-	if (r || inv->exit)
-		return r;
-	return check_module_words(argv[0], &inv->unload.modules);
+	a->timeout = UNLOAD_TIMEOUT_DEFAULT_USEC;
+	a->poll_max = BACKOFF_DEFAULT_MAX_USEC;
+	return command_parse_modules(inv, &unload_argp, argc, argv, a, &a->modules);
 }
 
-static int unload_run(struct invocation *inv)
+static enum exit_code unload_run(struct invocation *inv)
 {
-	const struct unload_args *a = &inv->unload;
+	const struct unload_args *a = inv->args;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	struct target *t = NULL;
 	struct waiter w;
 	size_t n = 0, i;
-	int code = EXIT_OK, r, k;
+	enum exit_code code = EXIT_OK;
+	int r, k;
 	bool waiter_ready = false;
 
 	r = proc_modules_read(&pm);
@@ -424,7 +421,7 @@ static int unload_run(struct invocation *inv)
 	}
 	waiter_ready = true;
 	for (i = 0; i < n; i++) {
-		int c;
+		enum exit_code c;
 
 		if (!t[i].requested) {
 			/* A dependency is taken only if it is unused now: one attempt, no wait. */
@@ -459,6 +456,7 @@ out:
 const struct command cmd_unload = {
 	.name = "unload",
 	.summary = "unload modules, waiting while they are in use",
+	.args_size = sizeof(struct unload_args),
 	.parse = unload_parse_args,
 	.run = unload_run,
 };

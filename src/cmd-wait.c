@@ -8,9 +8,10 @@
 #include <stdio.h>
 
 #include "log.h"
-#include "modctl.h"
+#include "cmd-wait.h"
 #include "sysfs.h"
 #include "uevent.h"
+#include "progress.h"
 #include "wait.h"
 
 static const char *const for_names[] = {
@@ -18,6 +19,11 @@ static const char *const for_names[] = {
 	[FOR_UNLOADED] = "unloaded",
 	[FOR_UNUSED] = "unused",
 };
+
+/* --poll-max's default for --for=loaded and --for=unloaded, as --help says:
+ * uevents say when to look, so polling is only the fallback. (--for=unused
+ * has no event and polls at BACKOFF_DEFAULT_MAX_USEC.) */
+#define WAIT_POLL_MAX_DEFAULT_USEC 250000ULL
 
 enum {
 	OPT_FOR = 0x100,
@@ -92,6 +98,7 @@ static bool condition_holds(struct wait_state *s, int i)
 {
 	const char *name = s->a->modules.v[i];
 	struct module_probe *p = &s->last[i];
+	enum module_presence pr;
 
 	module_probe_free(p);
 	if (sysfs_module_probe(name, p) < 0)
@@ -100,7 +107,7 @@ static bool condition_holds(struct wait_state *s, int i)
 	case FOR_LOADED:
 		/* A built-in module is as loaded as a module can be. */
 		return (p->present && p->state == MODULE_STATE_LIVE) ||
-		       sysfs_module_presence(name) == MODULE_BUILTIN;
+		       (sysfs_module_presence(name, &pr) == 0 && pr == MODULE_BUILTIN);
 	case FOR_UNLOADED:
 		return !p->present;
 	case FOR_UNUSED:
@@ -146,10 +153,11 @@ static int wait_step(void *userdata, const struct waiter *w)
 	return STEP_AGAIN;
 }
 
-static int wait_parse_args(struct invocation *inv, int argc, char *argv[])
+static enum exit_code wait_parse_args(struct invocation *inv, int argc, char *argv[])
 {
-	struct wait_args *a = &inv->wait;
-	int r, i;
+	struct wait_args *a = inv->args;
+	enum exit_code r;
+	int i;
 
 	a->timeout = DURATION_INFINITY;
 	r = command_parse(inv, &wait_argp, argc, argv, a);
@@ -165,16 +173,17 @@ static int wait_parse_args(struct invocation *inv, int argc, char *argv[])
 		strcpy(a->modules.v[i], norm);
 	}
 	if (!a->poll_max)
-		a->poll_max = a->what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : 250000;
+		a->poll_max = a->what == FOR_UNUSED ? BACKOFF_DEFAULT_MAX_USEC : WAIT_POLL_MAX_DEFAULT_USEC;
 	return EXIT_OK;
 }
 
-static int wait_run(struct invocation *inv)
+static enum exit_code wait_run(struct invocation *inv)
 {
-	const struct wait_args *a = &inv->wait;
+	const struct wait_args *a = inv->args;
 	struct wait_state s = { .a = a };
 	struct waiter w;
-	int code = EXIT_OK, r, i;
+	enum exit_code code = EXIT_OK;
+	int r, i;
 	char dur[32];
 
 	s.met = calloc((size_t)a->modules.n, sizeof(bool));
@@ -185,9 +194,14 @@ static int wait_run(struct invocation *inv)
 	}
 	if (a->what == FOR_UNUSED) {
 		for (i = 0; i < a->modules.n; i++) {
-			enum module_presence pr = sysfs_module_presence(a->modules.v[i]);
+			enum module_presence pr;
 
-			if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
+			r = sysfs_module_presence(a->modules.v[i], &pr);
+			if (r < 0) {
+				log_error_errno(r, "cannot tell whether %s is loaded: %m", a->modules.v[i]);
+				exit_keep_first(&code, exit_code_from_errno(r));
+				s.met[i] = true;
+			} else if (pr != MODULE_LOADABLE && pr != MODULE_COMING) {
 				log_error("module %s is not loaded", a->modules.v[i]);
 				exit_keep_first(&code, EXIT_NOTFOUND);
 				s.met[i] = true;
@@ -203,7 +217,7 @@ static int wait_run(struct invocation *inv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	w.wake_fd = uevent_fd(&s.mon, UEVENT_KERNEL);
+	waiter_set_wake_fd(&w, uevent_fd(&s.mon, UEVENT_KERNEL));
 	r = waiter_run(&w, wait_step, &s);
 	waiter_done(&w);
 	if (r == -EINTR) {
@@ -244,6 +258,7 @@ out:
 const struct command cmd_wait = {
 	.name = "wait",
 	.summary = "wait until modules are loaded, unloaded or unused",
+	.args_size = sizeof(struct wait_args),
 	.parse = wait_parse_args,
 	.run = wait_run,
 };

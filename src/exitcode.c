@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The mapping from what went wrong to modctl's documented exit status. */
 #include <errno.h>
+#include <signal.h>
 
 #include "exitcode.h"
 
-int exit_for_query_errno(int err)
+enum exit_code exit_code_from_errno(int err)
 {
 	if (err < 0)
 		err = -err;
@@ -17,6 +18,14 @@ int exit_for_query_errno(int err)
 	case EINVAL:
 	case ENAMETOOLONG:
 		return EXIT_USAGE;
+	case ETIMEDOUT:
+		return EXIT_BUSY;
+	case EPERM:
+	case EACCES:
+		return EXIT_NOTPERM;
+	case ENOEXEC:
+	case EKEYREJECTED:
+		return EXIT_REJECTED;
 	case EINTR:
 		return EXIT_SIGINT;
 	default:
@@ -24,30 +33,7 @@ int exit_for_query_errno(int err)
 	}
 }
 
-const char *exit_code_name(int code)
+enum exit_code exit_code_from_signal(int signo)
 {
-	switch (code) {
-	case EXIT_OK:
-		return "success";
-	case EXIT_FAIL:
-		return "failure";
-	case EXIT_USAGE:
-		return "usage error";
-	case EXIT_NOTFOUND:
-		return "not found";
-	case EXIT_BUSY:
-		return "busy";
-	case EXIT_LOCKED:
-		return "locked";
-	case EXIT_NOTPERM:
-		return "not permitted";
-	case EXIT_REJECTED:
-		return "rejected by the kernel";
-	case EXIT_SIGINT:
-		return "interrupted";
-	case EXIT_SIGTERM:
-		return "terminated";
-	default:
-		return "unknown";
-	}
+	return signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The few system calls that change modules, called directly so that modctl
- * controls the flags, plus the diagnosis of their failures.
+ * controls the flags, plus the diagnosis of their failures and the readers
+ * of the global policy (modules_disabled, sig_enforce, lockdown).
  */
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -71,4 +72,50 @@ int kernel_force_unload_supported(void)
 			found = line[sizeof(key) - 1] == 'y';
 	fclose(f);
 	return found;
+}
+
+/* --- the global policy ------------------------------------------------ */
+
+static int read_bool_file(const char *path, bool *out)
+{
+	char buf[16];
+	int r;
+
+	r = read_small_file(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (streq(buf, "1") || streq(buf, "Y") || streq(buf, "y"))
+		*out = true;
+	else if (streq(buf, "0") || streq(buf, "N") || streq(buf, "n"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int kernel_modules_disabled(bool *disabled)
+{
+	return read_bool_file(PROC_MODULES_DISABLED, disabled);
+}
+
+int kernel_sig_enforce(bool *enforced)
+{
+	return read_bool_file(SYS_SIG_ENFORCE, enforced);
+}
+
+int kernel_lockdown_level(char *buf, size_t size)
+{
+	char raw[128], *open, *close;
+	int r;
+
+	r = read_small_file(SYS_LOCKDOWN, raw, sizeof(raw));
+	if (r < 0)
+		return r;
+	open = strchr(raw, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!open || !close || (size_t)(close - open) > size)
+		return -EINVAL;
+	*close = '\0';
+	snprintf(buf, size, "%s", open + 1);
+	return 0;
 }

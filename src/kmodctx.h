@@ -4,6 +4,12 @@
 
 #include <libkmod.h>
 
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_module *, kmod_module_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_unref_list)
+
 /*
  * Create a context for the running kernel with modctl's logger attached.
  * load_resources maps the module indexes up front (for commands that

@@ -3,7 +3,9 @@
  * Loading modules through libkmod's probe API, shared by 'modctl load' and
  * 'modctl lockdown --boot': dependencies, softdeps, modprobe.d options,
  * aliases, blacklist and install commands as modprobe honours them, and
- * every failure turned into words and an exit code.
+ * every failure turned into words. Failures are returned as a negative
+ * errno with the meaning load.h documents; the command decides the exit
+ * status from it.
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -12,7 +14,6 @@
 #include "kernel.h"
 #include "load.h"
 #include "log.h"
-#include "exitcode.h"
 #include "sysfs.h"
 #include "wait.h"
 
@@ -122,65 +123,85 @@ static const char *module_dir(struct kmod_ctx *ctx)
 	return d ? d : "/lib/modules";
 }
 
-/* Turn a failed insertion into words and an exit code. */
+/*
+ * Put a failed insertion into words. Returns what it means for the caller
+ * (see load.h): -EPERM, -ENOMEM, -EKEYREJECTED, or -ENOEXEC for every
+ * other refusal by the kernel (an unknown symbol, a bad parameter...),
+ * whose own errno would mean something else to the caller.
+ */
 static int load_error(const char *name, const char *what, int err)
 {
 	switch (-err) {
 	case EPERM:
 		log_error("cannot load %s: %s", name, kernel_eperm_cause(true));
-		return EXIT_NOTPERM;
+		return -EPERM;
 	case EKEYREJECTED:
 		log_error("the kernel rejected %s: its signature is missing or not trusted "
 			  "(module.sig_enforce or kernel lockdown)", name);
-		return EXIT_REJECTED;
+		return -EKEYREJECTED;
 	case ENOEXEC:
 		log_error("the kernel rejected %s: not a valid module for this kernel (bad ELF, "
 			  "or built for another kernel version)", name);
-		return EXIT_REJECTED;
+		return -ENOEXEC;
 	case ENOENT:
 		log_error("the kernel rejected %s: unknown symbol (a dependency is missing or was "
 			  "built for another kernel); see the kernel log (dmesg)", name);
-		return EXIT_REJECTED;
+		return -ENOEXEC;
 	case EINVAL:
 		log_error("the kernel rejected %s: invalid parameter or symbol version; see the "
 			  "kernel log (dmesg)", name);
-		return EXIT_REJECTED;
+		return -ENOEXEC;
 	case ETXTBSY:
 	case EFBIG:
 	case EOPNOTSUPP:
 		log_error("the kernel rejected %s: %s", name, strerror(-err));
-		return EXIT_REJECTED;
+		return -ENOEXEC;
 	case ENOMEM:
 		log_error("cannot load %s: out of memory", name);
-		return EXIT_FAIL;
+		return -ENOMEM;
 	default:
 		log_error("%s of %s failed: %s; see the kernel log (dmesg)", what, name, strerror(-err));
-		return EXIT_REJECTED;
+		return -ENOEXEC;
 	}
 }
 
-/* Another process is loading the same module (EBUSY): done if it ends live. */
-static int wait_racing_load(const char *name)
+static int racing_load_step(void *userdata, const struct waiter *w _unused_)
 {
-	uint64_t deadline = now_usec() + 5000000;
+	const char *name = userdata;
+	struct module_probe p;
+	enum module_state s;
+	bool present;
 
-	while (now_usec() < deadline) {
-		struct module_probe p;
-		enum module_state s;
-		bool present;
+	if (sysfs_module_probe(name, &p) < 0)
+		return -EBUSY;
+	s = p.state;
+	present = p.present;
+	module_probe_free(&p);
+	if (s == MODULE_STATE_LIVE)
+		return STEP_DONE;
+	return present ? STEP_AGAIN : -EBUSY;
+}
 
-		if (sysfs_module_probe(name, &p) < 0)
-			return -EBUSY;
-		s = p.state;
-		present = p.present;
-		module_probe_free(&p);
-		if (s == MODULE_STATE_LIVE)
-			return 0;
-		if (!present)
-			return -EBUSY;
-		usleep(2000);
+/*
+ * Another process is loading the same module (EBUSY): 0 if it ends live
+ * within LOAD_RACE_TIMEOUT_USEC; -EINTR, said here, if a signal ends the
+ * wait (its number in *o->signo); -EBUSY otherwise.
+ */
+static int wait_racing_load(const char *name, const struct load_opts *o)
+{
+	struct waiter w;
+	int r;
+
+	r = waiter_init(&w, LOAD_RACE_TIMEOUT_USEC, LOAD_RACE_POLL_MAX_USEC);
+	if (r == 0)
+		r = waiter_run(&w, racing_load_step, (void *)name);
+	if (r == -EINTR) {
+		log_error("interrupted while waiting for %s, which another process is loading", name);
+		if (o->signo)
+			*o->signo = waiter_signal(&w);
 	}
-	return -EBUSY;
+	waiter_done(&w);
+	return r == 0 || r == -EINTR ? r : -EBUSY;
 }
 
 static bool looks_like_module_file(const char *path, int *err)
@@ -214,24 +235,25 @@ static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const str
 {
 	struct kmod_module *mod = NULL;
 	const char *name;
-	int r, err, code = EXIT_OK;
+	int r, err, race, ret = 0;
 
 	if (!looks_like_module_file(it->arg, &err)) {
 		if (err == -ENOENT) {
 			log_error("module file %s does not exist", it->arg);
-			return EXIT_NOTFOUND;
+			return -ENOENT;
 		}
 		if (err < 0) {
 			log_error_errno(err, "cannot read %s: %m", it->arg);
-			return err == -EACCES ? EXIT_NOTPERM : EXIT_FAIL;
+			/* Only a denied read is about permission; see load.h. */
+			return err == -EACCES ? err : -EIO;
 		}
 		log_error("%s is not a kernel module file (no ELF, xz, zstd or gzip header)", it->arg);
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
 	r = kmod_module_new_from_path(ctx, it->arg, &mod);
 	if (r < 0) {
 		log_error_errno(r, "cannot use %s: %m", it->arg);
-		return r == -ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
+		return r == -ENOENT ? r : -EIO;
 	}
 	name = kmod_module_get_name(mod);
 	if (a->dry_run) {
@@ -242,23 +264,25 @@ static int load_path(struct kmod_ctx *ctx, const struct load_item *it, const str
 	r = kmod_module_insert_module(mod, 0, it->options);
 	if (r == -EEXIST) {
 		log_info("%s is already loaded", name);
-	} else if (r == -EBUSY && wait_racing_load(name) == 0) {
-		log_info("%s was loaded by someone else meanwhile", name);
+	} else if (r == -EBUSY && (race = wait_racing_load(name, a)) != -EBUSY) {
+		if (race == 0)
+			log_info("%s was loaded by someone else meanwhile", name);
+		ret = race;
 	} else if (r < 0) {
-		code = load_error(name, "loading", r);
+		ret = load_error(name, "loading", r);
 	}
-	if (code == EXIT_OK && a->on_loaded)
+	if (ret == 0 && a->on_loaded)
 		a->on_loaded(name, r == 0, a->data);
 out:
 	kmod_module_unref(mod);
-	return code;
+	return ret;
 }
 
 int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load_opts *a)
 {
 	struct kmod_list *list = NULL, *l;
 	struct probe_state ps = { .dry_run = a->dry_run };
-	int code = EXIT_OK, r;
+	int ret = 0, race, r;
 	unsigned flags;
 
 	if (load_arg_is_path(it->arg))
@@ -267,11 +291,11 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 	r = kmod_module_new_from_lookup(ctx, it->arg, &list);
 	if (r < 0) {
 		log_error_errno(r, "cannot look up %s: %m", it->arg);
-		return EXIT_FAIL;
+		return -EIO;
 	}
 	if (!list) {
 		log_error("module %s not found in %s", it->arg, module_dir(ctx));
-		return EXIT_NOTFOUND;
+		return -ENOENT;
 	}
 
 	/* modprobe's blacklist semantics: it stops aliases, never a module named outright. */
@@ -292,28 +316,26 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 		} else if (state == KMOD_MODULE_LIVE) {
 			log_info("%s is already loaded", name);
 		} else if (a->no_deps) {
-			if (a->dry_run) {
-				_cleanup_free_ char *opts = NULL;
-				const char *conf = kmod_module_get_options(mod);
+			_cleanup_free_ char *opts = NULL;
+			const char *conf = kmod_module_get_options(mod);
 
-				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
-					     it->options ? it->options : "") < 0)
-					opts = NULL;
+			/* modprobe.d options still apply; the words given win. */
+			if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
+				     it->options ? it->options : "") < 0)
+				opts = NULL;
+			if (a->dry_run) {
 				print_action(mod, false, opts);
 			} else {
-				_cleanup_free_ char *opts = NULL;
-				const char *conf = kmod_module_get_options(mod);
-
-				/* modprobe.d options still apply; the words given win. */
-				if (asprintf(&opts, "%s%s%s", conf ? conf : "", conf && it->options ? " " : "",
-					     it->options ? it->options : "") < 0)
-					opts = NULL;
 				log_info("loading %s without its dependencies", name);
 				r = kmod_module_insert_module(mod, 0, opts);
-				if (r == -EEXIST || (r == -EBUSY && wait_racing_load(name) == 0))
+				if (r == -EBUSY)
+					r = wait_racing_load(name, a);
+				if (r == -EEXIST)
 					r = 0;
-				if (r < 0)
-					exit_keep_first(&code, load_error(name, "loading", r));
+				if (r == -EINTR)
+					errno_keep_first(&ret, r);
+				else if (r < 0)
+					errno_keep_first(&ret, load_error(name, "loading", r));
 			}
 		} else {
 			ps.current = NULL;
@@ -321,28 +343,33 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 			if (r > 0) {
 				log_error("%s is blacklisted in modprobe.d: refusing to load it through the alias %s",
 					  name, it->arg);
-				exit_keep_first(&code, EXIT_FAIL);
+				errno_keep_first(&ret, -ECANCELED);
 			} else if (r == -EEXIST) {
 				log_info("%s is already loaded", name);
-			} else if (r == -EBUSY && wait_racing_load(ps.current ? ps.current : name) == 0) {
-				log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+			} else if (r == -EBUSY && (race = wait_racing_load(ps.current ? ps.current : name, a)) != -EBUSY) {
+				if (race == 0)
+					log_info("%s was loaded by someone else meanwhile", ps.current ? ps.current : name);
+				errno_keep_first(&ret, race);
 			} else if (r < 0 && ps.current && ps.current_is_install) {
 				log_error("the install command of %s (from modprobe.d) failed", ps.current);
-				exit_keep_first(&code, EXIT_FAIL);
+				errno_keep_first(&ret, -EIO);
 			} else if (r < 0) {
 				const char *failed = ps.current ? ps.current : name;
 
 				if (ps.current && !streq(ps.current, name))
 					log_error("cannot load %s: its dependency %s failed", name, failed);
-				exit_keep_first(&code, load_error(failed, "loading", r));
+				errno_keep_first(&ret, load_error(failed, "loading", r));
 			}
 		}
 		if (a->on_loaded && !a->dry_run) {
 			size_t i;
 
-			for (i = 0; i < ps.n_touched; i++)
-				if (sysfs_module_presence(ps.touched[i]) == MODULE_LOADABLE)
+			for (i = 0; i < ps.n_touched; i++) {
+				enum module_presence pr;
+
+				if (sysfs_module_presence(ps.touched[i], &pr) == 0 && pr == MODULE_LOADABLE)
 					a->on_loaded(ps.touched[i], true, a->data);
+			}
 			ps.n_touched = 0;
 			state = kmod_module_get_initstate(mod);
 			if (state == KMOD_MODULE_LIVE)
@@ -352,6 +379,6 @@ int load_one(struct kmod_ctx *ctx, const struct load_item *it, const struct load
 	}
 	load_probe_state = NULL;
 	kmod_module_unref_list(list);
-	return code;
+	return ret;
 }
 

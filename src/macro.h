@@ -26,6 +26,21 @@ static inline bool streq_ptr(const char *a, const char *b)
 	return streq(a, b);
 }
 
+/*
+ * Define NAMEp(), the cleanup function for _cleanup_(NAMEp) that calls
+ * NAME on a pointer unless it is NULL (the libraries' unref functions).
+ * Each library's wrapper header defines its own: kmodctx.h for libkmod,
+ * udev.h for libudev, output.h for libsmartcols.
+ */
+/* NOLINTBEGIN(bugprone-macro-parentheses): type is a type, not an expression. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)      \
+	{                                        \
+		if (*p)                          \
+			func(*p);                \
+	}
+/* NOLINTEND(bugprone-macro-parentheses) */
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);
@@ -41,3 +56,11 @@ static inline void closep(int *fd)
 	}
 }
 #define _cleanup_close_ _cleanup_(closep)
+
+/* Remember the first error of a batch in which every item is attempted:
+ * *first is 0 until err is the first negative errno. */
+static inline void errno_keep_first(int *first, int err)
+{
+	if (*first == 0 && err < 0)
+		*first = err;
+}

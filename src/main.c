@@ -13,15 +13,14 @@
 int main(int argc, char *argv[])
 {
 	struct invocation inv = { 0 };
-	int code;
+	enum exit_code code;
 
 	code = modctl_parse(&inv, argc, argv);
 	if (code != EXIT_OK || inv.exit) {
 		invocation_done(&inv);
 		return code;
 	}
-	log_adjust(inv.verbose, inv.quiet);
-	code = inv.cmd->run(&inv);
+	code = modctl_run(&inv);
 	invocation_done(&inv);
 
 	if (fflush(stdout) != 0 || ferror(stdout)) {

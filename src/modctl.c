@@ -10,21 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "command.h"
 #include "log.h"
-#include "modctl.h"
 #include "util.h"
 
-static const struct command *const commands[] = {
-	&cmd_list,
-	&cmd_status,
-	&cmd_refcnt,
-	&cmd_load,
-	&cmd_unload,
-	&cmd_lockdown,
-	&cmd_unlock,
-	&cmd_wait,
-	&cmd_monitor,
-};
+#define COMMAND_ENTRY(name) &cmd_##name,
+static const struct command *const commands[] = { COMMAND_TABLE(COMMAND_ENTRY) };
+#undef COMMAND_ENTRY
 
 enum {
 	OPT_USAGE = 0x100,
@@ -39,8 +31,8 @@ static void print_version(FILE *f, struct argp_state *state)
 	fprintf(f, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 }
 
+/* No argp_program_bug_address: the project's documentation is its README. */
 void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
-const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 
 static const struct argp_option common_options[] = {
 	{ "help", 'h', NULL, 0, "show this help and exit", -1 },
@@ -84,14 +76,14 @@ const struct argp common_argp = {
 };
 
 /* An exit code for what argp_parse() returned. */
-static int parse_result(const struct invocation *inv, error_t r)
+static enum exit_code parse_result(const struct invocation *inv, error_t r)
 {
 	if (inv->exit || r == 0)
 		return EXIT_OK;
 	return r == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
-int command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input)
+enum exit_code command_parse(struct invocation *inv, const struct argp *argp, int argc, char *argv[], void *input)
 {
 	error_t r;
 
@@ -101,7 +93,7 @@ int command_parse(struct invocation *inv, const struct argp *argp, int argc, cha
 	return parse_result(inv, r);
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+enum exit_code usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -113,13 +105,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int parse_module_arg(const char *cmd, const char *arg, char *out)
+enum exit_code parse_module_arg(const char *cmd, const char *arg, char *out)
 {
 	int r = module_name_normalize(arg, out);
 
 	if (r < 0)
 		return usage_error(cmd, "invalid module name '%s': %s", arg, module_name_error(r));
-	return 0;
+	return EXIT_OK;
 }
 
 error_t parse_module_words(int key, struct argp_state *state, struct module_words *w, bool required)
@@ -140,17 +132,28 @@ error_t parse_module_words(int key, struct argp_state *state, struct module_word
 	}
 }
 
-int check_module_words(const char *cmd, const struct module_words *w)
+enum exit_code check_module_words(const char *cmd, const struct module_words *w)
 {
 	char norm[MODULE_NAME_MAX + 1];
-	int i, r;
+	enum exit_code r;
+	int i;
 
 	for (i = 0; i < w->n; i++) {
 		r = parse_module_arg(cmd, w->v[i], norm);
 		if (r)
 			return r;
 	}
-	return 0;
+	return EXIT_OK;
+}
+
+enum exit_code command_parse_modules(struct invocation *inv, const struct argp *argp, int argc, char *argv[],
+				     void *input, const struct module_words *w)
+{
+	enum exit_code r = command_parse(inv, argp, argc, argv, input);
+
+	if (r || inv->exit)
+		return r;
+	return check_module_words(argv[0], w);
 }
 
 error_t parse_duration_arg(struct argp_state *state, const char *arg, uint64_t *v)
@@ -257,7 +260,7 @@ static const struct argp root_argp = {
 	.help_filter = root_help_filter,
 };
 
-int modctl_parse(struct invocation *inv, int argc, char *argv[])
+enum exit_code modctl_parse(struct invocation *inv, int argc, char *argv[])
 {
 	struct root_args a = { .inv = inv };
 	error_t r;
@@ -270,11 +273,24 @@ int modctl_parse(struct invocation *inv, int argc, char *argv[])
 
 	snprintf(inv->name, sizeof(inv->name), "modctl %s", inv->cmd->name);
 	a.cmd_argv[0] = inv->name;
+	inv->args = calloc(1, inv->cmd->args_size);
+	if (!inv->args) {
+		log_error("out of memory");
+		return EXIT_FAIL;
+	}
 	return inv->cmd->parse(inv, a.cmd_argc, a.cmd_argv);
+}
+
+enum exit_code modctl_run(struct invocation *inv)
+{
+	log_adjust(inv->verbose, inv->quiet);
+	return inv->cmd->run(inv);
 }
 
 void invocation_done(struct invocation *inv)
 {
-	if (inv->cmd && inv->cmd->done)
+	if (inv->args && inv->cmd->done)
 		inv->cmd->done(inv);
+	free(inv->args);
+	inv->args = NULL;
 }

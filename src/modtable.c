@@ -6,9 +6,11 @@
  */
 #include <stdio.h>
 
+#include "kernel.h"
 #include "log.h"
 #include "macro.h"
 #include "modtable.h"
+#include "strv.h"
 
 const struct column module_columns[_COL_MAX] = {
 	[COL_NAME] = { "NAME", 0.1, 0, SCOLS_JSON_STRING, "module name" },

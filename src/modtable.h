@@ -7,7 +7,7 @@
 
 #include <libkmod.h>
 
-#include "lockdown.h"
+#include "registry.h"
 #include "output.h"
 #include "sysfs.h"
 

@@ -12,6 +12,11 @@
 
 #include <libsmartcols.h>
 
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libscols_table *, scols_unref_table)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libscols_iter *, scols_free_iter)
+
 /* One column a command can show. */
 struct column {
 	const char *name;

@@ -14,6 +14,7 @@
 #include "util.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "sysfs.h"
 
 const char *module_state_name(enum module_state s)
@@ -239,7 +240,7 @@ int sysfs_module_refcnt(const char *name, long *refcnt)
 	if (r < 0)
 		return r;
 	if (parse_long(buf, &v) < 0 || v < -1)
-		return -EINVAL;
+		return -EBADMSG;
 	*refcnt = v;
 	return 0;
 }
@@ -269,62 +270,32 @@ bool module_is_builtin(const char *name)
 	return found;
 }
 
-enum module_presence sysfs_module_presence(const char *name)
+int sysfs_module_presence(const char *name, enum module_presence *ret)
 {
 	char path[PATH_MAX];
 	struct proc_modules pm;
 	bool listed;
+	int r;
 
-	if (module_path(path, sizeof(path), name, "initstate") == 0 && access(path, F_OK) == 0)
-		return MODULE_LOADABLE;
-	if (module_path(path, sizeof(path), name, NULL) < 0 || access(path, F_OK) < 0)
-		return module_is_builtin(name) ? MODULE_BUILTIN : MODULE_ABSENT;
+	if (module_path(path, sizeof(path), name, "initstate") == 0 && access(path, F_OK) == 0) {
+		*ret = MODULE_LOADABLE;
+		return 0;
+	}
+	if (module_path(path, sizeof(path), name, NULL) < 0 || access(path, F_OK) < 0) {
+		*ret = module_is_builtin(name) ? MODULE_BUILTIN : MODULE_ABSENT;
+		return 0;
+	}
 
 	/* A directory without initstate: a built-in module with parameters, or
-	 * a module whose attributes the kernel has not created yet. */
-	if (proc_modules_read(&pm) < 0)
-		return MODULE_BUILTIN;
+	 * a module whose attributes the kernel has not created yet. Which one
+	 * only /proc/modules can say: when it cannot be read, nobody knows. */
+	r = proc_modules_read(&pm);
+	if (r < 0)
+		return r;
 	listed = proc_modules_find(&pm, name) != NULL;
 	proc_modules_free(&pm);
-	return listed ? MODULE_COMING : MODULE_BUILTIN;
-}
-
-void strv_free(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-char *strv_join(char **v, const char *sep)
-{
-	size_t len = 1, sl = strlen(sep), i;
-	char *s, *p;
-
-	for (i = 0; v && v[i]; i++)
-		len += strlen(v[i]) + sl;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	p = s;
-	for (i = 0; v && v[i]; i++) {
-		if (i) {
-			memcpy(p, sep, sl);
-			p += sl;
-		}
-		p = stpcpy(p, v[i]);
-	}
-	*p = '\0';
-	return s;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	*ret = listed ? MODULE_COMING : MODULE_BUILTIN;
+	return 0;
 }
 
 /* List a module's subdirectory; fn turns an entry into a string or skips it. */
@@ -372,7 +343,7 @@ static int list_dir(const char *name, const char *sub, char ***out, size_t *n,
 		v[count] = NULL;
 	}
 	closedir(d);
-	qsort(v, count, sizeof(char *), cmpstr);
+	strv_sort(v, count);
 	*out = v;
 	if (n)
 		*n = count;
@@ -406,50 +377,6 @@ static char *param_entry(const char *dir, const char *entry)
 int sysfs_module_parameters(const char *name, char ***params, size_t *n)
 {
 	return list_dir(name, "parameters", params, n, param_entry);
-}
-
-static int read_bool_file(const char *path, bool *out)
-{
-	char buf[16];
-	int r;
-
-	r = read_small_file(path, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	if (streq(buf, "1") || streq(buf, "Y") || streq(buf, "y"))
-		*out = true;
-	else if (streq(buf, "0") || streq(buf, "N") || streq(buf, "n"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int kernel_modules_disabled(bool *disabled)
-{
-	return read_bool_file(PROC_MODULES_DISABLED, disabled);
-}
-
-int kernel_sig_enforce(bool *enforced)
-{
-	return read_bool_file(SYS_SIG_ENFORCE, enforced);
-}
-
-int kernel_lockdown_level(char *buf, size_t size)
-{
-	char raw[128], *open, *close;
-	int r;
-
-	r = read_small_file(SYS_LOCKDOWN, raw, sizeof(raw));
-	if (r < 0)
-		return r;
-	open = strchr(raw, '[');
-	close = open ? strchr(open, ']') : NULL;
-	if (!open || !close || (size_t)(close - open) > size)
-		return -EINVAL;
-	*close = '\0';
-	snprintf(buf, size, "%s", open + 1);
-	return 0;
 }
 
 void module_probe_free(struct module_probe *p)

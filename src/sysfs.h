@@ -13,9 +13,6 @@
 
 #define PROC_MODULES "/proc/modules"
 #define SYS_MODULE "/sys/module"
-#define PROC_MODULES_DISABLED "/proc/sys/kernel/modules_disabled"
-#define SYS_LOCKDOWN "/sys/kernel/security/lockdown"
-#define SYS_SIG_ENFORCE "/sys/module/module/parameters/sig_enforce"
 
 enum module_state {
 	MODULE_STATE_UNKNOWN = 0,
@@ -65,29 +62,22 @@ enum module_presence {
 	MODULE_BUILTIN,    /* built into the kernel */
 };
 
-/* Classify a module name; consults /proc/modules only when sysfs is ambiguous. */
-enum module_presence sysfs_module_presence(const char *name);
+/* Classify a module name into *ret; consults /proc/modules only when sysfs
+ * is ambiguous. 0, or the -errno of a failed read of /proc/modules. */
+int sysfs_module_presence(const char *name, enum module_presence *ret);
 /* Whether modules.builtin of the running kernel names this module. */
 bool module_is_builtin(const char *name);
 
 /* Read /sys/module/NAME/ATTR without its newline. -ENOENT if missing. */
 int sysfs_module_attr(const char *name, const char *attr, char *buf, size_t size);
 /* The reference count; -ENOENT module gone, -ENODATA no refcnt file,
- * -EINVAL unreadable value. */
+ * -EBADMSG a value that is no reference count. */
 int sysfs_module_refcnt(const char *name, long *refcnt);
 /* Sorted, NULL-terminated list of holders; an empty list for none. */
 int sysfs_module_holders(const char *name, char ***holders, size_t *n);
 /* "name=value" strings for every readable parameter, sorted. */
 int sysfs_module_parameters(const char *name, char ***params, size_t *n);
-void strv_free(char **v);
-/* Join with a separator; "" for an empty list. */
-char *strv_join(char **v, const char *sep);
 
-/* Global policy knobs. Each returns -ENOENT when the file does not exist. */
-int kernel_modules_disabled(bool *disabled);
-/* "none", "integrity" or "confidentiality" (the bracketed choice). */
-int kernel_lockdown_level(char *buf, size_t size);
-int kernel_sig_enforce(bool *enforced);
 
 /* A cheap look at one module for the wait loops: initstate, refcnt, holders/. */
 struct module_probe {

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "progress.h"
 #include "sysfs.h"
 #include "udev.h"
 #include "uevent.h"
@@ -33,7 +34,7 @@ static int settle_step(void *userdata, const struct waiter *w)
 
 int udev_settle(uint64_t timeout, int *signo)
 {
-	struct udev *udev;
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	struct settle s = { 0 };
 	struct waiter w;
 	int r;
@@ -42,25 +43,22 @@ int udev_settle(uint64_t timeout, int *signo)
 	if (!udev)
 		return log_error_errno(ENOMEM, "cannot use libudev");
 	s.q = udev_queue_new(udev);
-	if (!s.q) {
-		udev_unref(udev);
+	if (!s.q)
 		return log_error_errno(ENOMEM, "cannot use libudev's queue");
-	}
 	if (!udev_queue_get_udev_is_active(s.q)) {
 		log_info("udevd is not running: there are no udev events to wait for");
 		r = 0;
 		goto out;
 	}
-	r = waiter_init(&w, timeout, 50000);
+	r = waiter_init(&w, timeout, UDEV_POLL_MAX_USEC);
 	if (r < 0)
 		goto out;
 	r = waiter_run(&w, settle_step, &s);
 	if (r == -EINTR && signo)
-		*signo = w.signo;
+		*signo = waiter_signal(&w);
 	waiter_done(&w);
 out:
 	udev_queue_unref(s.q);
-	udev_unref(udev);
 	return r;
 }
 
@@ -106,7 +104,7 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 			 uint64_t timeout, int *signo)
 {
 	struct settle_mods s = { .mon = mon, .action = action, .names = names, .n = n };
-	struct udev *udev;
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	struct waiter w;
 	size_t i;
 	int r;
@@ -122,13 +120,13 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 		r = log_error_errno(ENOMEM, "out of memory");
 		goto out;
 	}
-	r = waiter_init(&w, timeout, 50000);
+	r = waiter_init(&w, timeout, UDEV_POLL_MAX_USEC);
 	if (r < 0)
 		goto out;
-	w.wake_fd = uevent_fd(mon, UEVENT_UDEV);
+	waiter_set_wake_fd(&w, uevent_fd(mon, UEVENT_UDEV));
 	r = waiter_run(&w, settle_mods_step, &s);
 	if (r == -EINTR && signo)
-		*signo = w.signo;
+		*signo = waiter_signal(&w);
 	waiter_done(&w);
 	if (r == -ETIMEDOUT)
 		for (i = 0; i < n; i++)
@@ -137,7 +135,6 @@ static int settle_events(struct uevent_mon *mon, const char *action, char **name
 out:
 	free(s.seen);
 	udev_queue_unref(s.q);
-	udev_unref(udev);
 	return r;
 }
 

@@ -4,6 +4,19 @@
 
 #include <stdint.h>
 
+#include <libudev.h>
+
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_queue *, udev_queue_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_monitor *, udev_monitor_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
+
+/* The longest pause between two looks at udev's queue while settling
+ * (its inotify fd usually says sooner). */
+#define UDEV_POLL_MAX_USEC 50000ULL
+
 /*
  * Wait until udev's event queue is empty, at most timeout microseconds.
  * Returns 0 when settled or when udevd is not running (said at -v),

@@ -12,8 +12,6 @@
 #include "macro.h"
 #include "uevent.h"
 
-static struct udev_device *last_dev[2];
-
 const char *uevent_source_name(enum uevent_source s)
 {
 	return s == UEVENT_KERNEL ? "kernel" : "udev";
@@ -70,14 +68,14 @@ int uevent_receive(struct uevent_mon *m, enum uevent_source s, struct module_uev
 
 	if (!m->mon[s])
 		return 0;
-	if (last_dev[s]) {
-		udev_device_unref(last_dev[s]);
-		last_dev[s] = NULL;
+	if (m->last_dev[s]) {
+		udev_device_unref(m->last_dev[s]);
+		m->last_dev[s] = NULL;
 	}
 	dev = udev_monitor_receive_device(m->mon[s]);
 	if (!dev)
 		return 0;
-	last_dev[s] = dev;
+	m->last_dev[s] = dev;
 	name = udev_device_get_sysname(dev);
 	if (!name || !streq_ptr(udev_device_get_subsystem(dev), "module"))
 		return 0;
@@ -94,9 +92,9 @@ void uevent_close(struct uevent_mon *m)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(m->mon); i++) {
-		if (last_dev[i]) {
-			udev_device_unref(last_dev[i]);
-			last_dev[i] = NULL;
+		if (m->last_dev[i]) {
+			udev_device_unref(m->last_dev[i]);
+			m->last_dev[i] = NULL;
 		}
 		udev_monitor_unref(m->mon[i]);
 		m->mon[i] = NULL;

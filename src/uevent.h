@@ -14,6 +14,8 @@ enum uevent_source {
 struct uevent_mon {
 	struct udev *udev;
 	struct udev_monitor *mon[2];
+	/* Each source's last device, kept alive while its event's strings are used. */
+	struct udev_device *last_dev[2];
 };
 
 struct module_uevent {

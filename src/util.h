@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* The kernel's MODULE_NAME_LEN is 64 - sizeof(unsigned long): 55 usable bytes. */
@@ -30,6 +31,8 @@ int parse_long(const char *s, long *out);
 int parse_duration(const char *s, uint64_t *usec);
 /* Format a duration for messages: "1.25s", "40ms", "infinity". */
 const char *format_duration(char *buf, size_t size, uint64_t usec);
+/* The monotonic clock in microseconds: the only clock durations are measured on. */
+uint64_t now_usec(void);
 
 /*
  * Read a whole file into a NUL-terminated buffer that grows as needed.
@@ -54,29 +57,5 @@ int read_small_file(const char *path, char *buf, size_t size);
  */
 const char *modctl_getenv(const char *name);
 
-/*
- * modctl's own files (the lockdown registry and its lock, the modprobe
- * guard, the lockdown.d configuration) are trusted only if they are of the
- * expected type (S_IFREG or S_IFDIR; never a symbolic link), owned by root
- * or by the effective user running modctl (who could have written them
- * anyway), and not writable by group or others: nobody else can have
- * changed them. untrusted_reason() returns NULL for such a file, otherwise
- * why not, in buf ("owned by uid 1000, not root").
- */
-struct stat;
-const char *untrusted_reason(const struct stat *st, mode_t type, char *buf, size_t size);
-/*
- * openat() one of modctl's own files or directories without following a
- * symbolic link in its last component, with O_CLOEXEC, O_NOCTTY and
- * O_NONBLOCK (a planted FIFO cannot block the open), then check the open
- * file with fstat(). flags are O_RDONLY, O_RDWR, O_CREAT... and mode the
- * creation mode. Returns the fd (and its status in *st when st is not
- * NULL); -EPERM with the reason in why when the file is there but not
- * trusted; another -errno (why empty) when it cannot be opened.
- */
-int open_trusted(int dirfd, const char *path, int flags, mode_t mode, mode_t type, struct stat *st,
-		 char *why, size_t size);
-
-#include <stdio.h>
 /* Print s as a JSON string, quotes included. */
 void json_put_string(FILE *f, const char *s);

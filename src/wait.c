@@ -5,23 +5,15 @@
  * the only clock, so changing the wall time does not stretch a timeout.
  */
 #include <poll.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <sys/signalfd.h>
 #include <time.h>
 
 #include "exitcode.h"
 #include "log.h"
 #include "macro.h"
+#include "progress.h"
+#include "util.h"
 #include "wait.h"
-
-uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 int waiter_init(struct waiter *w, uint64_t timeout, uint64_t poll_max)
 {
@@ -64,9 +56,29 @@ uint64_t waiter_elapsed(const struct waiter *w)
 	return now_usec() - w->start;
 }
 
-int waiter_signal_exit(const struct waiter *w)
+uint64_t waiter_timeout(const struct waiter *w)
 {
-	return w->signo == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	return w->timeout;
+}
+
+void waiter_set_wake_fd(struct waiter *w, int fd)
+{
+	w->wake_fd = fd;
+}
+
+int waiter_signal_fd(const struct waiter *w)
+{
+	return w->sigfd;
+}
+
+int waiter_signal(const struct waiter *w)
+{
+	return w->signo;
+}
+
+enum exit_code waiter_signal_exit(const struct waiter *w)
+{
+	return exit_code_from_signal(w->signo);
 }
 
 /* Sleep up to usec; returns -EINTR if a signal arrived. */
@@ -93,7 +105,7 @@ static int waiter_sleep(struct waiter *w, uint64_t usec)
 	return 0;
 }
 
-static int signal_pending(struct waiter *w)
+int waiter_check_signal(struct waiter *w)
 {
 	return waiter_sleep(w, 0);
 }
@@ -104,7 +116,7 @@ int waiter_run(struct waiter *w, wait_step_fn step, void *userdata)
 		uint64_t sleep;
 		int r;
 
-		r = signal_pending(w);
+		r = waiter_check_signal(w);
 		if (r < 0)
 			return r;
 		r = step(userdata, w);
@@ -119,49 +131,4 @@ int waiter_run(struct waiter *w, wait_step_fn step, void *userdata)
 		if (r < 0)
 			return r;
 	}
-}
-
-/* --- progress line ---------------------------------------------------- */
-
-static int progress_tty = -1;
-static bool progress_drawn;
-static char progress_line[256];
-
-static void progress_clear_hook(void)
-{
-	progress_clear();
-}
-
-void progress_show(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (progress_tty < 0) {
-		progress_tty = isatty(STDERR_FILENO);
-		log_set_progress_hook(progress_clear_hook);
-	}
-	/* -q asks for errors only: no progress either. */
-	if (!progress_tty || log_get_max_level() < LOG_NOTICE)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	/* Callers report every poll (up to a few hundred a second); the
-	 * terminal only hears about a change (elapsed time moves in tenths). */
-	if (progress_drawn && streq(line, progress_line))
-		return;
-	fprintf(stderr, "\r\033[K%s", line);
-	fflush(stderr);
-	memcpy(progress_line, line, sizeof(line));
-	progress_drawn = true;
-}
-
-void progress_clear(void)
-{
-	if (!progress_drawn)
-		return;
-	fputs("\r\033[K", stderr);
-	fflush(stderr);
-	progress_drawn = false;
 }

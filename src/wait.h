@@ -2,7 +2,9 @@
 /*
  * The wait engine: call a step function, sleep by the backoff schedule,
  * repeat until the step says done, the deadline passes or SIGINT/SIGTERM
- * arrives. Used by unload and by wait --for=unused.
+ * arrives. Every wait of modctl goes through it: unload, wait, udev
+ * settling, a racing load, the seal's wait for modules in transition, and
+ * the monitor's signal handling.
  */
 #pragma once
 
@@ -11,9 +13,9 @@
 #include <stdint.h>
 
 #include "backoff.h"
+#include "exitcode.h"
 
-uint64_t now_usec(void);
-
+/* Fields are the engine's own: callers use the functions below. */
 struct waiter {
 	struct backoff b;
 	uint64_t start;
@@ -44,9 +46,18 @@ typedef int (*wait_step_fn)(void *userdata, const struct waiter *w);
 int waiter_run(struct waiter *w, wait_step_fn step, void *userdata);
 /* Microseconds since waiter_init. */
 uint64_t waiter_elapsed(const struct waiter *w);
+/* The timeout given to waiter_init. */
+uint64_t waiter_timeout(const struct waiter *w);
+/* A sleep also ends when fd is readable (for events that say when to look
+ * again); -1 for none. */
+void waiter_set_wake_fd(struct waiter *w, int fd);
+/* For a caller that polls fds of its own: readable when SIGINT or SIGTERM
+ * has arrived; then call waiter_check_signal(). */
+int waiter_signal_fd(const struct waiter *w);
+/* Consume a signal that has arrived: -EINTR (remembering which, for
+ * waiter_signal_exit()), or 0 when none has. */
+int waiter_check_signal(struct waiter *w);
+/* The signal that ended a wait (SIGINT or SIGTERM), or 0. */
+int waiter_signal(const struct waiter *w);
 /* The exit code for a signal that ended a wait (130 or 143). */
-int waiter_signal_exit(const struct waiter *w);
-
-/* A one-line progress display on a terminal stderr; silent otherwise. */
-void progress_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void progress_clear(void);
+enum exit_code waiter_signal_exit(const struct waiter *w);

@@ -19,7 +19,14 @@
 #include "backoff.h"
 #include "fuzz.h"
 #include "log.h"
-#include "modctl.h"
+#include "cmd-list.h"
+#include "cmd-load.h"
+#include "cmd-lockdown.h"
+#include "cmd-monitor.h"
+#include "cmd-refcnt.h"
+#include "cmd-status.h"
+#include "cmd-unload.h"
+#include "cmd-wait.h"
 #include "modtable.h"
 #include "util.h"
 
@@ -61,7 +68,7 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 	fuzz_check(strncmp(inv->name, "modctl ", 7) == 0 && streq(inv->name + 7, c->name), "name '%s'", inv->name);
 	fprintf(f, "%s v=%d q=%d", c->name, inv->verbose, inv->quiet);
 	if (c == &cmd_list) {
-		const struct list_args *a = &inv->list;
+		const struct list_args *a = inv->args;
 
 		fprintf(f, " H=%d J=%d r=%d n=%d", a->out.list_columns, a->out.json, a->out.raw, a->out.noheadings);
 		if (!a->out.list_columns) {
@@ -76,12 +83,16 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 			check_modules(f, &a->modules, false, false);
 		}
 	} else if (c == &cmd_status) {
-		fprintf(f, " J=%d", inv->status.json);
-		check_modules(f, &inv->status.modules, false, false);
+		const struct status_args *a = inv->args;
+
+		fprintf(f, " J=%d", a->json);
+		check_modules(f, &a->modules, false, false);
 	} else if (c == &cmd_refcnt) {
-		check_modules(f, &inv->refcnt.modules, true, false);
+		const struct refcnt_args *a = inv->args;
+
+		check_modules(f, &a->modules, true, false);
 	} else if (c == &cmd_load) {
-		const struct load_args *a = &inv->load;
+		const struct load_args *a = inv->args;
 
 		fuzz_check(a->n_items > 0, "no module to load");
 		check_duration("--settle", a->settle);
@@ -95,7 +106,7 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 			fprintf(f, " item=%s options=%s", arg, a->items[i].options ? a->items[i].options : "-");
 		}
 	} else if (c == &cmd_unload) {
-		const struct unload_args *a = &inv->unload;
+		const struct unload_args *a = inv->args;
 
 		check_duration("--timeout", a->timeout);
 		fuzz_check(a->poll_max >= BACKOFF_MIN_MAX_USEC && a->poll_max != DURATION_INFINITY,
@@ -105,7 +116,7 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 			a->force, a->kernel_force);
 		check_modules(f, &a->modules, true, false);
 	} else if (c == &cmd_lockdown || c == &cmd_unlock) {
-		const struct lock_args *a = &inv->lock;
+		const struct lock_args *a = inv->args;
 
 		check_duration("--timeout", a->timeout);
 		fuzz_check(!a->seal || a->all, "--seal without --all");
@@ -116,7 +127,7 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 			(unsigned long long)a->timeout);
 		check_modules(f, &a->modules, false, false);
 	} else if (c == &cmd_wait) {
-		const struct wait_args *a = &inv->wait;
+		const struct wait_args *a = inv->args;
 
 		fuzz_check(a->what <= FOR_UNUSED, "--for %d", (int)a->what);
 		check_duration("--timeout", a->timeout);
@@ -126,7 +137,9 @@ static void check_invocation(FILE *f, const struct invocation *inv)
 			(unsigned long long)a->poll_max);
 		check_modules(f, &a->modules, true, true);
 	} else if (c == &cmd_monitor) {
-		fprintf(f, " J=%d", inv->monitor.json);
+		const struct monitor_args *a = inv->args;
+
+		fprintf(f, " J=%d", a->json);
 	} else {
 		fuzz_check(false, "unknown command %s", c->name);
 	}

@@ -13,7 +13,8 @@
  *    the end.
  */
 #include "fuzz.h"
-#include "lockdown.h"
+#include "guard.h"
+#include "registry.h"
 #include "log.h"
 #include "util.h"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests: the lockdown registry's text format. */
 #include "unit.h"
-#include "lockdown.h"
+#include "guard.h"
+#include "registry.h"
 
 static void test_parse(void **state)
 {

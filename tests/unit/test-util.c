@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "unit.h"
+#include "trust.h"
 #include "util.h"
 
 static void test_name_normalize(void **state)
