@@ -141,7 +141,7 @@ static int wait_step(void *userdata, const struct waiter *w)
 	}
 	if (s->missing == 0)
 		return STEP_DONE;
-	if (!s->waiting_said && w->timeout > 0) {
+	if (!s->waiting_said && waiter_timeout(w) > 0) {
 		/* Said once, after the first look, with the signals already handled. */
 		for (i = 0; i < s->a->modules.n; i++)
 			if (!s->met[i])
