@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Security (issue #8, item 5): how modctl opens its own state and
+# Security: how modctl opens its own state and
 # configuration (O_CLOEXEC, O_NOFOLLOW, no descriptor reaches a child), the
 # modes of what it creates whatever the umask, the environment read only
 # through secure_getenv(), no shell given a user's word, and files planted

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Tests of the fake kernel itself, driven by the real kmod tools (and the
-# raw-syscall client fksys): the fake must behave like the kernel facts in
-# shared/design/KERNEL-FACTS.md before modctl's tests can trust it.
+# raw-syscall client fksys): the fake must behave as the real kernel does
+# (the order of delete_module's checks, its errnos, the sysfs and
+# /proc/modules it leaves; see tests/fake/README) before modctl's tests can
+# trust it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/fake/lib.sh"
 
 MODPROBE=/usr/sbin/modprobe

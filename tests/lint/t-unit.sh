@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The boot unit: what SPEC asks of it, and systemd-analyze verify finds
+# The boot unit: what modctl(8) promises of it (oneshot, run after
+# systemd-modules-load.service, only with CAP_SYS_MODULE), and systemd-analyze verify finds
 # nothing wrong (man pages are checked by the man tests, not here: they are
 # not installed in a build tree).
 set -u

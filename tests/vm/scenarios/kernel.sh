@@ -12,7 +12,8 @@ ok "kmod modprobe tun" "$MODPROBE" tun
 like "$(cat /proc/modules)" '^tun [0-9]+ 0 - Live ' "tun is Live in /proc/modules with refcnt 0"
 is "$(cat /sys/module/tun/initstate)" live "sysfs initstate of tun is live"
 
-# A held reference (TESTING.md: an open /dev/net/tun makes refcnt read 2).
+# A held reference (an open /dev/net/tun makes refcnt read 2: the file's
+# reference and the one of tun's socket).
 ( exec 3<>/dev/net/tun; sleep 60 ) &
 holder=$!
 if wait_for 10 sh -c '[ "$(cat /sys/module/tun/refcnt)" -gt 0 ]'; then
