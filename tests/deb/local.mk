@@ -9,9 +9,13 @@
 #                 the Depends computed from the libraries
 #   t-lintian.sh  lintian on the .changes: no error, no warning
 #   t-contents.sh dpkg -c of the .deb against tests/deb/files.list
+#   t-install.sh  apt install of the .deb into a fresh Debian root, the
+#                 installed unit verified, the installed modctl run on the
+#                 real kernel in the VM (guest-cycle.sh), then dpkg -r and
+#                 dpkg -P leave none of its files behind
 # A check that cannot run (a tool missing, not root, no network) is a
-# loud SKIP, and under CI=true a failure. Not part of make check: it takes
-# a few minutes.
+# loud SKIP, and under CI=true a failure. Not part of make check: it needs
+# root, network and a few minutes.
 EXTRA_DIST += \
 	debian/changelog \
 	debian/control \
@@ -24,14 +28,17 @@ EXTRA_DIST += \
 	tests/deb/local.mk \
 	tests/deb/lib.sh \
 	tests/deb/files.list \
+	tests/deb/guest-cycle.sh \
 	tests/deb/t-build.sh \
 	tests/deb/t-lintian.sh \
-	tests/deb/t-contents.sh
+	tests/deb/t-contents.sh \
+	tests/deb/t-install.sh
 
 deb_tests = \
 	tests/deb/t-build.sh \
 	tests/deb/t-lintian.sh \
-	tests/deb/t-contents.sh
+	tests/deb/t-contents.sh \
+	tests/deb/t-install.sh
 
 deb: modctl$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) dist
@@ -61,6 +68,9 @@ check-deb: modctl$(EXEEXT)
 
 clean-local: clean-deb
 clean-deb:
-	-rm -rf deb
+	-rm -rf deb tests/deb/out
+distclean-local: distclean-deb
+distclean-deb:
+	-rm -rf deb tests/deb/out tests/deb/cache
 
-.PHONY: deb check-deb clean-deb
+.PHONY: deb check-deb clean-deb distclean-deb
