@@ -3,7 +3,8 @@
 #
 # The .deb installed by apt into a fresh Debian 12 root, as an administrator
 # would install it:
-#   * apt resolves its Depends against Debian's archive;
+#   * apt resolves its Depends against Debian's archive, and every library
+#     modctl needs comes from a package in Depends;
 #   * every file dpkg -L lists is there, the unit is enabled, and
 #     systemd-analyze verify (the root's own) finds nothing wrong with the
 #     installed unit, whose ExecStart must exist there;
@@ -37,6 +38,7 @@ post=$out/post.tap
 [ "$(id -u)" = 0 ] || deb_unavailable "needs root (chroot, dpkg and apt in the chroot)"
 deb_need debootstrap debootstrap
 deb_need chroot coreutils
+deb_need readelf binutils
 deb=$deb_out/modctl_${DEB_VERSION}_amd64.deb
 if [ ! -s "$deb" ]; then
 	deb_result 1 "deb/$(basename "$deb") to install (t-build.sh failed?)"
@@ -121,6 +123,25 @@ rm -f "$root/tmp/$(basename "$deb")"
 status=$(in_root dpkg-query -W -f='${Status}' modctl 2>&1)
 [ "$status" = "install ok installed" ]
 check $? "dpkg says modctl is installed ($status)"
+
+# The root has every library modctl links already (systemd needs them),
+# so the installation alone would not notice a missing Depends: each
+# library the binary names (ELF NEEDED) must come from a package modctl
+# depends on.
+depends=$(in_root dpkg-query -W -f='${Depends}' modctl | tr ',|' '\n\n' |
+	sed 's/^ *\([^ (:]*\).*/\1/' | sort -u)
+needed=$(readelf -d "$root/usr/bin/modctl" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+[ -n "$needed" ]
+check $? "the installed modctl names the libraries it needs ($(echo $needed))"
+for so in $needed; do
+	pkgs=$(in_root dpkg -S "*/$so" 2>/dev/null | sed -n 's/^\([^:,]*\).*/\1/p' | sort -u)
+	found=
+	for p in $pkgs; do
+		printf '%s\n' "$depends" | grep -qx "$p" && found=$p
+	done
+	[ -n "$found" ]
+	check $? "$so comes from a package in Depends (${found:-none of: $(echo $pkgs)})"
+done
 
 in_root dpkg -L modctl >"$out/dpkg-L.list"
 missing=
