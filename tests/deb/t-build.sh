@@ -36,7 +36,7 @@ deb_result $? "the binary package's version is AC_INIT's ($got, want $v)"
 depends=$(dpkg-deb -f "$deb" Depends 2>/dev/null)
 deb_diag "Depends: $depends"
 for lib in libc6 libkmod2 libsmartcols1 libudev1; do
-	printf '%s\n' "$depends" | tr ',' '\n' | grep -q "^ *$lib[ (]*"
+	printf '%s\n' "$depends" | tr ',' '\n' | grep -q "^ *${lib}\( \|$\)"
 	deb_result $? "Depends names $lib (\${shlibs:Depends})"
 done
 deb_plan
