@@ -16,6 +16,14 @@
 #                              (the results say what failed)
 #   deb_find EXT               the one file *.EXT in $deb_out, or "" (with a
 #                              diagnostic) when there is none or several
+#   deb_base_root              makes sure $deb_base holds a fresh Debian root
+#                              (debootstrap --variant=minbase $deb_suite from
+#                              $deb_mirror, plus systemd), made once into
+#                              tests/deb/cache of the build tree and reused;
+#                              returns 1 with deb_base_why set if it cannot.
+#                              Work on a copy of it. DEB_MIRROR
+#                              (http://deb.debian.org/debian) and DEB_SUITE
+#                              (bookworm) choose the archive.
 
 deb_here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$deb_here/../.." && pwd)}
@@ -26,6 +34,10 @@ deb_builddir=$top_builddir/tests/deb
 # where make deb and t-build.sh leave the packages
 deb_out=$top_builddir/deb
 PATH=$PATH:/usr/sbin:/sbin
+deb_mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
+deb_suite=${DEB_SUITE:-bookworm}
+deb_cache=$deb_builddir/cache
+deb_base=$deb_cache/$deb_suite
 deb_n=0
 deb_failed=0
 
@@ -70,4 +82,23 @@ deb_find() {
 		return 0
 	fi
 	printf '%s\n' "$1"
+}
+
+deb_base_root() {
+	mkdir -p "$deb_cache"
+	(
+		flock 9
+		[ -f "$deb_base.complete" ] && exit 0
+		rm -rf "$deb_base.tmp"
+		echo "$(basename "$0"): debootstrap $deb_suite into $deb_base (once; a few minutes)" >&2
+		debootstrap --variant=minbase "$deb_suite" "$deb_base.tmp" "$deb_mirror" &&
+			chroot "$deb_base.tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+				-o Dpkg::Use-Pty=0 --no-install-recommends systemd &&
+			chroot "$deb_base.tmp" apt-get clean || exit 1
+		rm -rf "$deb_base"
+		mv "$deb_base.tmp" "$deb_base"
+		touch "$deb_base.complete"
+	) 9>"$deb_cache/.lock" >"$deb_cache/base.log" 2>&1 && return 0
+	deb_base_why="cannot make the $deb_suite root with debootstrap from $deb_mirror (log: $deb_cache/base.log)"
+	return 1
 }

@@ -9,6 +9,8 @@
 #                 the Depends computed from the libraries
 #   t-lintian.sh  lintian on the .changes: no error, no warning
 #   t-contents.sh dpkg -c of the .deb against tests/deb/files.list
+#   t-clean-build.sh  the binary package built again in a fresh Debian root
+#                 with nothing but the Build-Depends
 #   t-install.sh  apt install of the .deb into a fresh Debian root, the
 #                 installed unit verified, the installed modctl run on the
 #                 real kernel in the VM (guest-cycle.sh), then dpkg -r and
@@ -32,12 +34,14 @@ EXTRA_DIST += \
 	tests/deb/t-build.sh \
 	tests/deb/t-lintian.sh \
 	tests/deb/t-contents.sh \
+	tests/deb/t-clean-build.sh \
 	tests/deb/t-install.sh
 
 deb_tests = \
 	tests/deb/t-build.sh \
 	tests/deb/t-lintian.sh \
 	tests/deb/t-contents.sh \
+	tests/deb/t-clean-build.sh \
 	tests/deb/t-install.sh
 
 deb: modctl$(EXEEXT)

@@ -25,10 +25,6 @@
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
-mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
-suite=${DEB_SUITE:-bookworm}
-cache=$deb_builddir/cache
-base=$cache/$suite
 out=$deb_builddir/out
 root=$out/root
 guest=$out/guest
@@ -73,30 +69,15 @@ give_up() {
 	deb_plan
 }
 
-mkdir -p "$cache" "$out"
+mkdir -p "$out"
 rm -f "$pre" "$post"
 : >"$pre"
 
-# --- the base root, made once -------------------------------------------
-(
-	flock 9
-	[ -f "$base.complete" ] && exit 0
-	rm -rf "$base.tmp"
-	echo "t-install: debootstrap $suite into $base (once; a few minutes)" >&2
-	debootstrap --variant=minbase "$suite" "$base.tmp" "$mirror" &&
-		chroot "$base.tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			-o Dpkg::Use-Pty=0 --no-install-recommends systemd &&
-		chroot "$base.tmp" apt-get clean || exit 1
-	rm -rf "$base"
-	mv "$base.tmp" "$base"
-	touch "$base.complete"
-) 9>"$cache/.lock" >"$cache/base.log" 2>&1
-rc=$?
-[ "$rc" -eq 0 ] || deb_unavailable "cannot make the $suite root with debootstrap from $mirror (log: $cache/base.log)"
+deb_base_root || deb_unavailable "$deb_base_why"
 
 # --- install -------------------------------------------------------------
 rm -rf "$root" "$guest"
-cp -a "$base" "$root"
+cp -a "$deb_base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
 # what is there before: the root's files, less apt's and dpkg's own
 # bookkeeping, logs and caches
@@ -110,11 +91,11 @@ snapshot >"$out/before.list"
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 rc=0
 in_root apt-get update -q >"$out/apt.log" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || deb_unavailable "apt-get update in the $suite root failed: $(tail -n 1 "$out/apt.log") (log: $out/apt.log)"
+[ "$rc" -eq 0 ] || deb_unavailable "apt-get update in the $deb_suite root failed: $(tail -n 1 "$out/apt.log") (log: $out/apt.log)"
 cp "$deb" "$root/tmp/"
 rc=0
 in_root apt-get install -y -q -o Dpkg::Use-Pty=0 "/tmp/$(basename "$deb")" >>"$out/apt.log" 2>&1 || rc=$?
-check "$rc" "apt-get install ./$(basename "$deb") in a fresh $suite root, Depends from the archive"
+check "$rc" "apt-get install ./$(basename "$deb") in a fresh $deb_suite root, Depends from the archive"
 if [ "$rc" -ne 0 ]; then
 	note "$(tail -n 20 "$out/apt.log")"
 	give_up
