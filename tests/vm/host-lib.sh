@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# host-lib.sh: shared by run.sh and demo.sh (sourced; POSIX sh).
+# host-lib.sh: shared by run.sh, demo.sh and tests/deb/t-install.sh (sourced;
+# POSIX sh).
 #
 # Environment (all optional when run from the build tree's top directory;
 # `make check` sets the first four):
@@ -163,4 +164,100 @@ vm_boot() {
 	fi
 	BOOT_SECS=$(echo "$(date +%s.%N) $_start" | awk '{ printf "%.1f", $1 - $2 }')
 	exec 8>&-
+}
+
+# vm_console_tap NAME "SCENARIO..." PRE [POST]: TAP on stdout from the console
+# of the last boot of NAME (out/NAME.console; vm_boot's BOOT_* variables):
+# every "@@TAP@@" line of the guest, numbered, and per scenario "finished"
+# (exit status 0 and at least one result), per boot "guest ran to the end
+# and powered off" and "kernel log has no oops, BUG, WARNING or panic"; on
+# a failure the last console lines as diagnostics; then the plan. The
+# "ok - ..." and "not ok - ..." lines of the file PRE (host-side checks)
+# come first, those of the file POST (optional) last; other lines of them
+# are copied as they are.
+vm_console_tap() {
+	tr -d '\r' <"$vm_out/$1.console" | awk \
+	-v names="$2" -v group="$1" -v boot_rc="$BOOT_RC" \
+	-v boot_secs="$BOOT_SECS" -v boot_timeout="$BOOT_TIMEOUT" \
+	-v console="$vm_out/$1.console" -v kernel="$VM_KERNEL" -v pre="$3" -v post="${4:-}" \
+	-v kdesc="$VM_KERNEL_DESC" '
+function emit(ok, desc) {
+	n++
+	if (!ok) failed++
+	printf "%s %d - %s\n", (ok ? "ok" : "not ok"), n, desc
+}
+BEGIN {
+	n = 0; failed = 0; done = 0; cur = ""; indmesg = 0; ng = 0; nk = 0; nc = 0
+	while ((getline line < pre) > 0) {
+		if (line ~ /^ok /) emit(1, substr(line, 6))
+		else if (line ~ /^not ok /) emit(0, substr(line, 10))
+		else print line
+	}
+	printf "# kernel %s; boot group %s: %s\n", kdesc, group, names
+}
+/@@TAP@@ / {
+	line = $0
+	sub(/^.*@@TAP@@ /, "", line)
+	if (line ~ /^ok( |$)/) { emit(1, substr(line, 6)); results[cur]++ }
+	else if (line ~ /^not ok( |$)/) { emit(0, substr(line, 10)); results[cur]++ }
+	else if (line ~ /^#/) print line
+	else print "# (unrecognised guest line) " line
+	next
+}
+/@@VM@@ begin / { cur = $NF; begun[cur] = 1; results[cur] += 0; next }
+/@@VM@@ end / {
+	line = $0
+	sub(/^.*@@VM@@ end /, "", line)
+	split(line, f, " ")
+	ended[f[1]] = f[2]; secs[f[1]] = f[3]; cur = ""; next
+}
+/@@VM@@ done/ { done = 1; next }
+/^----- dmesg -----$/ { indmesg = 1; next }
+/^----- end of dmesg -----$/ { indmesg = 0; next }
+# kernel trouble, wherever it shows
+/(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|general protection fault)/ {
+	trouble[++ntrouble] = $0
+}
+indmesg { nk++; ktail[nk % 15] = $0; next }
+/^\[ *[0-9]+\.[0-9]+\] / { nc++; ctail[nc % 15] = $0; next }
+{ ng++; gtail[ng % 25] = $0 }
+END {
+	split(names, list, " ")
+	for (i = 1; i in list; i++) {
+		s = list[i]
+		if (!(s in begun)) emit(0, s ": scenario started")
+		else if (!(s in ended)) emit(0, s ": scenario finished (it did not: hang, crash or timeout)")
+		else if (ended[s] != 0) emit(0, s ": scenario finished (exit status " ended[s] (ended[s] == 137 ? ", killed by the guest timeout" : "") ")")
+		else if (results[s] == 0) emit(0, s ": scenario finished (but reported no result)")
+		else emit(1, s ": scenario finished (" secs[s] " s)")
+	}
+	if (done && boot_rc == 0)
+		emit(1, group ": guest ran to the end and powered off (" boot_secs " s)")
+	else if (boot_rc == 124 || boot_rc == 137)
+		emit(0, group ": guest ran to the end and powered off (killed after " boot_timeout " s: hung)")
+	else
+		emit(0, group ": guest ran to the end and powered off (qemu exit status " boot_rc ", end marker " (done ? "seen" : "missing: panic or crash?") ")")
+	emit(ntrouble == 0, group ": kernel log has no oops, BUG, WARNING or panic")
+	for (i = 1; i <= ntrouble && i <= 20; i++) print "#   " trouble[i]
+	while (post != "" && (getline line < post) > 0) {
+		if (line ~ /^ok /) emit(1, substr(line, 6))
+		else if (line ~ /^not ok /) emit(0, substr(line, 10))
+		else print line
+	}
+	if (failed) {
+		printf "# console log: %s\n", console
+		printf "# kernel: %s\n", kernel
+		print "# last guest output lines (not TAP):"
+		for (i = ng - 24; i <= ng; i++) if (i > 0) print "#   " gtail[i % 25]
+		if (nk) {
+			print "# last kernel log lines (dmesg):"
+			for (i = nk - 14; i <= nk; i++) if (i > 0) print "#   " ktail[i % 15]
+		} else {
+			print "# last kernel lines on the console (no dmesg dump: the guest did not get there):"
+			for (i = nc - 14; i <= nc; i++) if (i > 0) print "#   " ctail[i % 15]
+		}
+	}
+	printf "# boot took %s s\n", boot_secs
+	printf "1..%d\n", n
+}'
 }
