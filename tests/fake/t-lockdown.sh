@@ -141,19 +141,23 @@ run_modctl list -o NAME,LOCK
 is "$status" 0 "the registry parses"
 run_modctl unlock --all
 
-# SIGKILL at random moments during lockdown --all over 1000 modules: the
-# registry is always either the old one or the new one.
+# SIGKILL during lockdown --all over 1000 modules: the registry is always
+# either the old one or the new one. Each kill lands once the writer's
+# temporary file exists (polled without pause), that is mid-write, unless
+# the writer finished first.
 FAKE_BIG=$FAKE_TMP/big
 mkdir -p "$FAKE_BIG"
 fakectl gen 1000 --prefix k >/dev/null
 run_modctl lockdown tun
 before=$(cat "$REG")
-torn=0 newseen=0
+torn=0 newseen=0 midwrite=0
 for i in $(seq 1 12); do
 	env $(fake_env) "$MODCTL" -q lockdown --all >/dev/null 2>&1 &
 	p=$!
-	sleep "0.0$((RANDOM % 9))$((RANDOM % 10))"
-	kill -KILL "$p" 2>/dev/null
+	while kill -0 "$p" 2>/dev/null && ! compgen -G "$FAKE_ROOT/run/modctl/locks.*" >/dev/null; do :; done
+	if kill -KILL "$p" 2>/dev/null && compgen -G "$FAKE_ROOT/run/modctl/locks.*" >/dev/null; then
+		midwrite=$((midwrite + 1))
+	fi
 	wait "$p" 2>/dev/null
 	now=$(cat "$REG")
 	if [ "$now" = "$before" ]; then
@@ -168,7 +172,8 @@ for i in $(seq 1 12); do
 	before=$(cat "$REG")
 done
 is "$torn" 0 "12 SIGKILLs during lockdown --all never left a torn registry"
-note "of which $newseen completed before the kill"
+note "$midwrite of them landed mid-write; $newseen writers completed before the kill"
+ok "SIGKILLs landed mid-write ($midwrite of 12)" test "$midwrite" -ge 6
 run_modctl lockdown loop
 is "$(ls "$FAKE_ROOT/run/modctl" | grep -c '^locks\.')" 0 "the next writer removes temporary files of killed writers"
 run_modctl unlock --all
