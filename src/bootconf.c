@@ -195,16 +195,20 @@ int lockdown_conf_parse(struct lockdown_conf *conf, const char *file, const char
 				}
 				conf->n_lock++;
 			}
-		} else if (streq(w[0], "lock-all") || streq(w[0], "seal")) {
+		} else if (streq(w[0], "lock-all") || streq(w[0], "seal") || streq(w[0], "no-pin")) {
 			if (n > 1) {
 				conf_error(conf, file, line, "'%s' takes no arguments", w[0]);
+				continue;
+			}
+			if (streq(w[0], "no-pin")) {
+				conf->no_pin = true;
 				continue;
 			}
 			conf->lock_all = true;
 			if (streq(w[0], "seal"))
 				conf->seal = true;
 		} else {
-			conf_error(conf, file, line, "unknown directive '%s' (expected preload, lock, lock-all or seal)",
+			conf_error(conf, file, line, "unknown directive '%s' (expected preload, lock, lock-all, seal or no-pin)",
 				   w[0]);
 		}
 	}

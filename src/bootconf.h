@@ -39,6 +39,7 @@ struct lockdown_conf {
 	size_t n_lock;
 	bool lock_all;
 	bool seal;
+	bool no_pin;      /* registry-only locks: no kernel-enforced pins */
 	unsigned errors;  /* syntax errors reported while parsing */
 };
 

@@ -10,6 +10,7 @@
 
 #include "kmodctx.h"
 #include "load.h"
+#include "lockops.h"
 #include "registry-txn.h"
 #include "registry.h"
 #include "log.h"
@@ -154,29 +155,27 @@ static void remember_loaded(const char *name, bool inserted, void *data)
 static enum exit_code lock_loaded(const struct loaded *a)
 {
 	struct registry_txn txn = REGISTRY_TXN_INIT;
+	struct lockpin lp = { 0 };
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
 	size_t i;
 
 	if (a->n_loaded == 0)
 		return EXIT_OK;
-	if (registry_begin(&txn) < 0) {
+	if (registry_begin(&txn) < 0 || lockpin_init(&lp, false, false) < 0) {
 		registry_end(&txn);
 		log_error("the modules were loaded but could not be locked");
 		return EXIT_FAIL;
 	}
-	for (i = 0; i < a->n_loaded; i++) {
-		int r = registry_set(&txn.reg, a->loaded[i], true);
-
-		if (r > 0) {
-			changed = true;
-			log_info("locked %s", a->loaded[i]);
-		}
-	}
-	if (changed && registry_commit(&txn) < 0) {
-		log_error("the modules were loaded but could not be locked");
+	/* A module is pinned as soon as it is live, which it is once loaded. */
+	for (i = 0; i < a->n_loaded; i++)
+		if (lock_set(&txn, &lp, a->loaded[i], true, &changed) < 0)
+			code = EXIT_FAIL;
+	if (changed && registry_commit(&txn) < 0)
 		code = EXIT_FAIL;
-	}
+	if (code)
+		log_error("the modules were loaded but could not be locked");
+	lockpin_done(&lp);
 	registry_end(&txn);
 	return code;
 }

@@ -6,15 +6,10 @@
  */
 #include <stdio.h>
 
-#include "bootconf.h"
-#include "kernel.h"
-#include "kmodctx.h"
-#include "load.h"
-#include "registry-txn.h"
-#include "registry.h"
-#include "seal.h"
-#include "log.h"
 #include "cmd-lockdown.h"
+#include "lockops.h"
+#include "strv.h"
+#include "log.h"
 #include "sysfs.h"
 
 /* --timeout's default, as --help says: how long the seal waits for udev, 30s. */
@@ -23,12 +18,14 @@
 enum {
 	OPT_SEAL = 0x100,
 	OPT_BOOT,
+	OPT_NO_PIN,
 };
 
 static const struct argp_option lockdown_options[] = {
 	{ "all", 'a', NULL, 0, "lock every loaded module and turn on lockdown-all mode", 0 },
 	{ "seal", OPT_SEAL, NULL, 0, "with --all: then set kernel.modules_disabled=1 (until reboot)", 0 },
 	{ "boot", OPT_BOOT, NULL, 0, "apply the boot configuration (lockdown.d)", 0 },
+	{ "no-pin", OPT_NO_PIN, NULL, 0, "lock for modctl and modprobe -r only: no kernel-enforced pin", 0 },
 	{ "timeout", 't', "T", 0, "how long to wait for udev before sealing (default 30s)", 0 },
 	{ "dry-run", 'n', NULL, 0, "print what would change and do nothing", 0 },
 	{ 0 }
@@ -53,6 +50,9 @@ static error_t lock_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BOOT:
 		a->boot = true;
+		break;
+	case OPT_NO_PIN:
+		a->no_pin = true;
 		break;
 	case 'n':
 		a->dry_run = true;
@@ -109,151 +109,6 @@ static const struct argp unlock_argp = {
 	.children = lock_children,
 };
 
-/* --- shared steps ------------------------------------------------------- */
-
-static enum exit_code need_privilege(const char *what)
-{
-	if (have_cap_sys_module())
-		return EXIT_OK;
-	log_error("cannot %s: changing locks needs the CAP_SYS_MODULE capability (run modctl as root)", what);
-	return EXIT_NOTPERM;
-}
-
-static bool is_sealed(void)
-{
-	bool sealed = false;
-
-	return kernel_modules_disabled(&sealed) == 0 && sealed;
-}
-
-/* Lock or unlock name in the transaction, saying what changes. */
-static int set_lock(struct registry_txn *txn, const char *name, bool locked, bool dry_run, bool *changed)
-{
-	int r = dry_run ? (registry_is_locked(&txn->reg, name) != locked) : registry_set(&txn->reg, name, locked);
-
-	if (r < 0)
-		return log_error_errno(r, "cannot %s %s: %m", locked ? "lock" : "unlock", name);
-	if (r > 0) {
-		*changed = true;
-		if (dry_run)
-			printf("%s %s\n", locked ? "lock" : "unlock", name);
-		else
-			log_info("%s %s", locked ? "locked" : "unlocked", name);
-	} else {
-		log_info("%s was %s", name, locked ? "already locked" : "not locked");
-	}
-	return 0;
-}
-
-static int set_mode(struct registry_txn *txn, bool all, bool dry_run, bool *changed)
-{
-	if (txn->reg.lock_all == all)
-		return 0;
-	*changed = true;
-	if (dry_run)
-		printf("lockdown-all mode %s\n", all ? "on" : "off");
-	else
-		txn->reg.lock_all = all;
-	return 0;
-}
-
-static int lock_all_loaded(struct registry_txn *txn, bool dry_run, bool *changed)
-{
-	struct proc_modules pm;
-	const char **names = NULL;
-	bool *added = NULL;
-	size_t i;
-	int r;
-
-	r = proc_modules_read(&pm);
-	if (r < 0)
-		return log_error_errno(r, "cannot read " PROC_MODULES ": %m");
-	names = calloc(pm.n + 1, sizeof(char *));
-	added = calloc(pm.n + 1, sizeof(bool));
-	if (!names || !added) {
-		r = log_error_errno(ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < pm.n; i++)
-		names[i] = pm.mods[i].name;
-	if (dry_run) {
-		for (i = 0; i < pm.n; i++)
-			if (!registry_is_locked(&txn->reg, names[i])) {
-				printf("lock %s\n", names[i]);
-				*changed = true;
-			}
-	} else {
-		/* One sort for all, not one per module: 5,000 modules stay cheap. */
-		r = registry_set_many(&txn->reg, names, pm.n, added);
-		if (r < 0) {
-			log_error_errno(r, "cannot lock every module: %m");
-			goto out;
-		}
-		if (r > 0)
-			*changed = true;
-		for (i = 0; i < pm.n; i++)
-			if (added[i])
-				log_info("locked %s", names[i]);
-	}
-	r = set_mode(txn, true, dry_run, changed);
-out:
-	free(names);
-	free(added);
-	proc_modules_free(&pm);
-	return r;
-}
-
-static enum exit_code commit(struct registry_txn *txn, bool dry_run, bool changed)
-{
-	if (dry_run || !changed)
-		return EXIT_OK;
-	/* The registry is modctl's own business: whatever keeps it from
-	 * being written (an untrusted file, a full disk) is a failure. */
-	return registry_commit(txn) < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-/*
- * The seal, after the preload list was loaded and everything locked. A
- * kernel already sealed is left alone.
- */
-static enum exit_code seal(uint64_t timeout, bool dry_run)
-{
-	int signo = 0, r;
-
-	if (is_sealed()) {
-		log_info("the kernel is already sealed (kernel.modules_disabled=1)");
-		return EXIT_OK;
-	}
-	if (dry_run) {
-		printf("wait for udev to settle\nseal: write 1 to " PROC_MODULES_DISABLED "\n");
-		return EXIT_OK;
-	}
-	r = seal_kernel(timeout, &signo);
-	if (r == -EINTR)
-		return exit_code_from_signal(signo);
-	if (r == 0)
-		log_notice("sealed: kernel.modules_disabled=1; no module can be loaded or unloaded until reboot");
-	return exit_code_from_errno(r);
-}
-
-/* Load the preload list of a configuration. Returns the first failure. */
-static enum exit_code preload(struct kmod_ctx *ctx, const struct lockdown_conf *conf, bool dry_run)
-{
-	int signo = 0, r = 0;
-	struct load_opts o = { .dry_run = dry_run, .signo = &signo };
-	size_t i;
-
-	for (i = 0; i < conf->n_preload; i++) {
-		struct load_item it = { .arg = conf->preload[i].name, .options = conf->preload[i].options };
-		int one = load_one(ctx, &it, &o);
-
-		if (one == -EINTR)
-			return exit_code_from_signal(signo);
-		errno_keep_first(&r, one);
-	}
-	return exit_code_from_errno(r);
-}
-
 /* --- lockdown ----------------------------------------------------------- */
 
 static enum exit_code lockdown_boot(const struct lock_args *a)
@@ -261,6 +116,7 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 	static const char *const dirs[] = LOCKDOWN_CONF_DIRS_INIT;
 	struct lockdown_conf conf = { 0 };
 	struct registry_txn txn = REGISTRY_TXN_INIT;
+	struct lockpin lp = { 0 };
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
@@ -284,10 +140,10 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (!a->dry_run && (code = need_privilege("apply the boot configuration")))
+	if (!a->dry_run && (code = lock_need_privilege("apply the boot configuration")))
 		goto out;
 
-	code = preload(ctx, &conf, a->dry_run);
+	code = lock_preload(ctx, &conf, a->dry_run);
 	if (code && conf.seal) {
 		log_error("not sealing: a module of the preload list failed to load");
 		/* Locks still apply: they are undone by unlock, unlike a seal. */
@@ -301,18 +157,22 @@ static enum exit_code lockdown_boot(const struct lock_args *a)
 		exit_keep_first(&code, EXIT_FAIL);
 		goto out;
 	}
+	/* bpffs does not survive a reboot: the boot pins again. */
+	r = lockpin_init(&lp, a->no_pin || conf.no_pin, a->dry_run);
 	for (i = 0; i < conf.n_lock && r == 0; i++)
-		r = set_lock(&txn, conf.lock[i].name, true, a->dry_run, &changed);
+		r = lock_set(&txn, &lp, conf.lock[i].name, true, &changed);
 	if (r == 0 && conf.lock_all)
-		r = lock_all_loaded(&txn, a->dry_run, &changed);
+		r = lock_all_loaded(&txn, &lp, &changed);
 	if (r < 0) {
 		exit_keep_first(&code, EXIT_FAIL);
 		goto out;
 	}
-	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
+	exit_keep_first(&code, lock_commit(&txn, a->dry_run, changed));
+	lockpin_done(&lp);
 	if (conf.seal && code == EXIT_OK)
-		code = seal(a->timeout, a->dry_run);
+		code = lock_seal(a->timeout, a->dry_run);
 out:
+	lockpin_done(&lp);
 	registry_end(&txn);
 	lockdown_conf_free(&conf);
 	return code;
@@ -340,6 +200,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 {
 	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
+	struct lockpin lp = { 0 };
 	struct proc_modules pm = { 0 };
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
@@ -347,7 +208,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 
 	if (a->boot)
 		return lockdown_boot(a);
-	if (!a->dry_run && (code = need_privilege("lock modules")))
+	if (!a->dry_run && (code = lock_need_privilege("lock modules")))
 		return code;
 
 	r = proc_modules_read(&pm);
@@ -371,7 +232,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 			} else {
 				conf.errors += lockdown_conf_validate(ctx, &conf);
 				if (!conf.errors)
-					code = preload(ctx, &conf, a->dry_run);
+					code = lock_preload(ctx, &conf, a->dry_run);
 			}
 		}
 		if (r < 0 || conf.errors) {
@@ -389,7 +250,7 @@ static enum exit_code lockdown_run(struct invocation *inv)
 		r = registry_load(&txn.reg);
 	else
 		r = registry_begin(&txn);
-	if (r < 0) {
+	if (r < 0 || lockpin_init(&lp, a->no_pin, a->dry_run) < 0) {
 		code = EXIT_FAIL;
 		goto out;
 	}
@@ -401,16 +262,18 @@ static enum exit_code lockdown_run(struct invocation *inv)
 			exit_keep_first(&code, EXIT_NOTFOUND);
 			continue;
 		}
-		if (set_lock(&txn, m->name, true, a->dry_run, &changed) < 0)
+		if (lock_set(&txn, &lp, m->name, true, &changed) < 0)
 			exit_keep_first(&code, EXIT_FAIL);
 	}
-	if (a->all && lock_all_loaded(&txn, a->dry_run, &changed) < 0)
+	if (a->all && lock_all_loaded(&txn, &lp, &changed) < 0)
 		exit_keep_first(&code, EXIT_FAIL);
-	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
+	exit_keep_first(&code, lock_commit(&txn, a->dry_run, changed));
+	lockpin_done(&lp);
 	/* Only a complete lockdown may be sealed. */
 	if (a->seal && code == EXIT_OK)
-		code = seal(a->timeout, a->dry_run);
+		code = lock_seal(a->timeout, a->dry_run);
 out:
+	lockpin_done(&lp);
 	registry_end(&txn);
 	proc_modules_free(&pm);
 	return code;
@@ -422,38 +285,50 @@ static enum exit_code unlock_run(struct invocation *inv)
 {
 	const struct lock_args *a = inv->args;
 	struct registry_txn txn = REGISTRY_TXN_INIT;
+	struct lockpin lp = { 0 };
 	bool changed = false;
 	enum exit_code code = EXIT_OK;
 	int r, i;
 	size_t k;
 
-	if (is_sealed()) {
+	if (lock_is_sealed()) {
 		log_error("cannot unlock: the kernel is sealed (kernel.modules_disabled=1) and no module "
 			  "can be unloaded until reboot; a seal cannot be undone");
 		return EXIT_NOTPERM;
 	}
-	if (!a->dry_run && (code = need_privilege("unlock modules")))
+	if (!a->dry_run && (code = lock_need_privilege("unlock modules")))
 		return code;
 	r = a->dry_run ? registry_load(&txn.reg) : registry_begin(&txn);
-	if (r < 0) {
+	if (r < 0 || lockpin_init(&lp, false, a->dry_run) < 0) {
 		code = EXIT_FAIL;
 		goto out;
 	}
 	if (a->all) {
+		char **orphans = NULL;
+		size_t n = 0;
+
 		for (k = txn.reg.n; k > 0; k--) {
 			char *name = strdup(txn.reg.locks[k - 1]);
 
-			if (!name || set_lock(&txn, name, false, a->dry_run, &changed) < 0)
+			if (!name || lock_set(&txn, &lp, name, false, &changed) < 0)
 				exit_keep_first(&code, EXIT_FAIL);
 			free(name);
 		}
-		set_mode(&txn, false, a->dry_run, &changed);
+		lock_set_mode(&txn, false, a->dry_run, &changed);
+		/* Pins no lock records (a crash between pinning and writing
+		 * the registry left them) go too. */
+		if (!a->dry_run && pin_list(&orphans, &n) == 0)
+			for (k = 0; k < n; k++)
+				if (!registry_is_locked(&txn.reg, orphans[k]) && lockpin_unpin(&lp, orphans[k]) < 0)
+					exit_keep_first(&code, EXIT_FAIL);
+		strv_free(orphans);
 	}
 	for (i = 0; i < a->modules.n; i++)
-		if (set_lock(&txn, a->modules.v[i], false, a->dry_run, &changed) < 0)
+		if (lock_set(&txn, &lp, a->modules.v[i], false, &changed) < 0)
 			exit_keep_first(&code, EXIT_FAIL);
-	exit_keep_first(&code, commit(&txn, a->dry_run, changed));
+	exit_keep_first(&code, lock_commit(&txn, a->dry_run, changed));
 out:
+	lockpin_done(&lp);
 	registry_end(&txn);
 	return code;
 }

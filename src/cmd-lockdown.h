@@ -10,6 +10,7 @@ struct lock_args {
 	bool seal;
 	bool boot;
 	bool dry_run;
+	bool no_pin;
 	uint64_t timeout;
 	struct module_words modules;
 };

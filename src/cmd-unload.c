@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kernel.h"
+#include "lockpin.h"
 #include "log.h"
 #include "cmd-unload.h"
 #include "modtable.h"
@@ -94,6 +95,7 @@ static const struct argp unload_argp = {
 struct target {
 	const struct proc_module *pm;
 	bool requested;       /* named by the user; otherwise a dependency */
+	bool skip;            /* its pin could not be released: left alone */
 	bool done;
 };
 
@@ -385,7 +387,7 @@ static enum exit_code unload_run(struct invocation *inv)
 		}
 		if (in_targets(t, n, m))
 			continue;
-		if (streq_ptr(lock_state_of(&ls, m->name), "locked")) {
+		if (streq_ptr(lock_state_of(&ls, m->name), "locked") || streq_ptr(lock_state_of(&ls, m->name), "pinned")) {
 			if (!a->force) {
 				log_error("module %s is locked by modctl lockdown: run 'modctl unlock %s' "
 					  "first, or use --force", m->name, m->name);
@@ -393,6 +395,12 @@ static enum exit_code unload_run(struct invocation *inv)
 				continue;
 			}
 			log_notice("%s is locked by modctl lockdown; unloading it anyway (--force)", m->name);
+		} else if (!ls.untrusted && lockpin_exists(m->name)) {
+			/* A pin no lock records: a crash came between the two. */
+			log_error("module %s is pinned by modctl, but not locked (an orphan pin): run 'modctl "
+				  "unlock %s' to release it", m->name, m->name);
+			exit_keep_first(&code, EXIT_LOCKED);
+			continue;
 		}
 		t[n++] = (struct target){ .pm = m, .requested = true };
 	}
@@ -420,9 +428,21 @@ static enum exit_code unload_run(struct invocation *inv)
 		goto out;
 	}
 	waiter_ready = true;
+	/* modctl's own pin goes before a forced unload, so that modctl never
+	 * leaves a pin on a module that is gone (releasing it later would
+	 * crash the kernel). */
+	for (i = 0; i < n; i++)
+		if ((a->force || a->kernel_force) && lockpin_exists(t[i].pm->name) &&
+		    lockpin_release_for_unload(t[i].pm->name) < 0) {
+			log_error("not unloading %s: its pin could not be released", t[i].pm->name);
+			exit_keep_first(&code, EXIT_FAIL);
+			t[i].skip = true;
+		}
 	for (i = 0; i < n; i++) {
 		enum exit_code c;
 
+		if (t[i].skip)
+			continue;
 		if (!t[i].requested) {
 			/* A dependency is taken only if it is unused now: one attempt, no wait. */
 			struct module_probe p;

@@ -21,7 +21,8 @@ const struct column module_columns[_COL_MAX] = {
 	[COL_USED] = { "USED", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "number of modules using it" },
 	[COL_HOLDERS] = { "HOLDERS", 0.2, SCOLS_FL_WRAP, SCOLS_JSON_ARRAY_STRING, "modules using it" },
 	[COL_LOCK] = { "LOCK", 6, 0, SCOLS_JSON_STRING,
-		       "no, locked (by modctl lockdown) or sealed (kernel.modules_disabled=1)" },
+		       "no; pinned (locked, and the kernel holds it: no tool can unload it); locked (by modctl lockdown, "
+		       "for modctl and modprobe -r only); sealed (kernel.modules_disabled=1)" },
 	[COL_TAINT] = { "TAINT", 4, 0, SCOLS_JSON_STRING, "taint flags the module carries" },
 	[COL_PERMANENT] = { "PERMANENT", 1, 0, SCOLS_JSON_BOOLEAN,
 			    "has init but no exit: can never be unloaded" },
@@ -66,7 +67,16 @@ const char *lock_state_of(const struct lock_state *ls, const char *name)
 		return "sealed";
 	if (ls->untrusted)
 		return NULL;
-	return registry_is_locked(&ls->reg, name) ? "locked" : "no";
+	if (!registry_is_locked(&ls->reg, name))
+		return "no";
+	return lock_state_pinned(ls, name) ? "pinned" : "locked";
+}
+
+bool lock_state_pinned(const struct lock_state *ls, const char *name)
+{
+	const char *pin = registry_pin(&ls->reg, name);
+
+	return pin && !streq(pin, REGISTRY_NO_PIN);
 }
 
 void lock_state_free(struct lock_state *ls)

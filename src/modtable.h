@@ -50,6 +50,8 @@ struct lock_state {
  * lock_state_of() then answers NULL (unknown) for unsealed modules. */
 int lock_state_load(struct lock_state *ls);
 const char *lock_state_of(const struct lock_state *ls, const char *name);
+/* Whether the registry records a kernel-enforced pin for name's lock. */
+bool lock_state_pinned(const struct lock_state *ls, const char *name);
 void lock_state_free(struct lock_state *ls);
 
 struct module_facts {

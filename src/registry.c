@@ -5,7 +5,9 @@
  *
  *   # comment
  *   mode all        lockdown-all mode is on
- *   lock NAME       NAME is locked
+ *   lock NAME       NAME is locked (registry-only)
+ *   lock NAME pin=FUNC    NAME is locked, and pinned on its function FUNC
+ *   lock NAME pin=-       NAME is locked, registry-only by request
  *
  * modctl refuses to trust a registry it could not have written itself.
  */
@@ -29,7 +31,90 @@ void registry_free(struct registry *reg)
 	for (i = 0; i < reg->n; i++)
 		free(reg->locks[i]);
 	free(reg->locks);
+	for (i = 0; i < reg->n_pins; i++)
+		free(reg->pins[i]);
+	free(reg->pins);
 	memset(reg, 0, sizeof(*reg));
+}
+
+/* bsearch() key comparison of a module name with a "NAME FUNC" pin entry. */
+static int pin_key_cmp(const void *key, const void *elem)
+{
+	const char *k = *(const char *const *)key, *e = *(const char *const *)elem;
+	size_t len = strcspn(e, " ");
+	int c = strncmp(k, e, len);
+
+	return c ? c : (k[len] != '\0');
+}
+
+static int pin_entry_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t lx = strcspn(x, " "), ly = strcspn(y, " ");
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+static char **pin_find(const struct registry *reg, const char *name)
+{
+	return reg->n_pins ? bsearch(&name, reg->pins, reg->n_pins, sizeof(char *), pin_key_cmp) : NULL;
+}
+
+const char *registry_pin(const struct registry *reg, const char *name)
+{
+	char norm[MODULE_NAME_MAX + 1];
+	char **e;
+
+	if (module_name_normalize(name, norm) < 0)
+		return NULL;
+	e = pin_find(reg, norm);
+	return e ? *e + strlen(norm) + 1 : NULL;
+}
+
+/* A function name as the registry can keep it: one word, printable. */
+static bool pin_func_ok(const char *f)
+{
+	size_t len = strlen(f);
+
+	return len > 0 && len <= 127 && f[strcspn(f, " \t\n=#")] == '\0';
+}
+
+int registry_set_pin(struct registry *reg, const char *name, const char *func)
+{
+	char norm[MODULE_NAME_MAX + 1], *entry = NULL, **e, **nv;
+	int r = module_name_normalize(name, norm);
+
+	if (r < 0)
+		return r;
+	if (func && !pin_func_ok(func))
+		return -EINVAL;
+	if (func && asprintf(&entry, "%s %s", norm, func) < 0)
+		return -ENOMEM;
+	e = pin_find(reg, norm);
+	if (e) {
+		size_t i = (size_t)(e - reg->pins);
+
+		free(*e);
+		if (entry) {
+			*e = entry;
+			return 0;
+		}
+		memmove(e, e + 1, (reg->n_pins - i - 1) * sizeof(char *));
+		reg->n_pins--;
+		return 0;
+	}
+	if (!entry)
+		return 0;
+	nv = realloc(reg->pins, (reg->n_pins + 1) * sizeof(char *));
+	if (!nv) {
+		free(entry);
+		return -ENOMEM;
+	}
+	reg->pins = nv;
+	reg->pins[reg->n_pins++] = entry;
+	qsort(reg->pins, reg->n_pins, sizeof(char *), pin_entry_cmp);
+	return 0;
 }
 
 /* Sort the names and drop duplicates. */
@@ -76,7 +161,7 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char l[128], word[16], name[MODULE_NAME_MAX + 1], extra[2];
+		char l[256], word[16], name[MODULE_NAME_MAX + 1], attr[140], extra[2];
 		int fields;
 
 		line++;
@@ -88,15 +173,21 @@ int registry_parse(const char *buf, struct registry *reg, unsigned *errline)
 
 		if (l[0] == '\0' || l[0] == '#')
 			continue;
-		fields = sscanf(l, "%15s %55s %1s", word, name, extra);
+		fields = sscanf(l, "%15s %55s %139s %1s", word, name, attr, extra);
 		if (fields == 2 && streq(word, "mode") && streq(name, "all")) {
 			reg->lock_all = true;
-		} else if (fields == 2 && streq(word, "lock")) {
+		} else if ((fields == 2 || fields == 3) && streq(word, "lock")) {
 			char norm[MODULE_NAME_MAX + 1];
 
 			if (module_name_normalize(name, norm) < 0)
 				goto bad;
+			if (fields == 3 && (strncmp(attr, "pin=", 4) != 0 || pin_find(reg, norm)))
+				goto bad;
 			r = registry_add(reg, &cap, norm);
+			if (r == 0 && fields == 3)
+				r = registry_set_pin(reg, norm, attr + 4);
+			if (r == -EINVAL)
+				goto bad;
 			if (r < 0) {
 				registry_free(reg);
 				return r;
@@ -204,6 +295,7 @@ int registry_set(struct registry *reg, const char *name, bool locked)
 	}
 	if (i == reg->n)
 		return 0;
+	registry_set_pin(reg, norm, NULL);
 	free(reg->locks[i]);
 	memmove(&reg->locks[i], &reg->locks[i + 1], (reg->n - i - 1) * sizeof(char *));
 	reg->n--;
@@ -272,13 +364,17 @@ char *registry_format(const struct registry *reg)
 	size_t i;
 
 	if (strbuf_appendf(&sb, "# modctl lockdown registry: written by modctl, see modctl(8).\n"
-				"# 'mode all' locks every module modctl loads; 'lock NAME' locks NAME.\n") < 0)
+				"# 'mode all' locks every module modctl loads; 'lock NAME' locks NAME;\n"
+				"# 'pin=FUNC': the kernel holds the lock through a BPF pin on FUNC.\n") < 0)
 		goto fail;
 	if (reg->lock_all && strbuf_appendf(&sb, "mode all\n") < 0)
 		goto fail;
-	for (i = 0; i < reg->n; i++)
-		if (strbuf_appendf(&sb, "lock %s\n", reg->locks[i]) < 0)
+	for (i = 0; i < reg->n; i++) {
+		const char *pin = registry_pin(reg, reg->locks[i]);
+
+		if (strbuf_appendf(&sb, pin ? "lock %s pin=%s\n" : "lock %s\n", reg->locks[i], pin) < 0)
 			goto fail;
+	}
 	return strbuf_steal(&sb);
 fail:
 	strbuf_free(&sb);

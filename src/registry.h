@@ -22,7 +22,15 @@ struct registry {
 	bool lock_all;
 	char **locks;   /* sorted, unique, kernel spelling */
 	size_t n;
+	/* How the kernel enforces a lock, for the locks that say: "NAME FUNC"
+	 * (pinned on FUNC, see pin.h) or "NAME -" (registry-only by request),
+	 * sorted by NAME. A lock without an entry is registry-only. */
+	char **pins;
+	size_t n_pins;
 };
+
+/* What registry_pin() answers for a lock the user asked to keep registry-only. */
+#define REGISTRY_NO_PIN "-"
 
 /*
  * Parse the registry text. On a syntax error returns -EBADMSG and sets
@@ -42,7 +50,13 @@ int registry_load_at(int dfd, struct registry *reg);
 bool registry_is_locked(const struct registry *reg, const char *name);
 void registry_free(struct registry *reg);
 
-/* Lock or unlock a module in memory; returns 1 if that changed anything. */
+/* The pin a lock records: the function pinned, REGISTRY_NO_PIN, or NULL. */
+const char *registry_pin(const struct registry *reg, const char *name);
+/* Record (func) or forget (NULL) the pin of a locked module. */
+int registry_set_pin(struct registry *reg, const char *name, const char *func);
+
+/* Lock or unlock a module in memory; returns 1 if that changed anything.
+ * Unlocking forgets the pin it recorded. */
 int registry_set(struct registry *reg, const char *name, bool locked);
 /* Lock many modules at once (sorting once, not per name); sets added[i]
  * for each name that was not locked before. Returns how many were added. */

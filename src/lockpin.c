@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Locks and their pins changed together (lockpin.h): the one place that
+ * decides what a lock's pin becomes and what the user is told about it.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "lockpin.h"
+#include "log.h"
+#include "macro.h"
+#include "registry-txn.h"
+
+int lockpin_init(struct lockpin *lp, bool no_pin, bool dry_run)
+{
+	memset(lp, 0, sizeof(*lp));
+	lp->no_pin = no_pin;
+	lp->dry_run = dry_run;
+	if (no_pin || dry_run)
+		return 0;
+	return pinner_new(&lp->pinner);
+}
+
+/* Remember that name stays registry-only because of why. */
+static int note_reason(struct lockpin *lp, const char *name, const char *why)
+{
+	struct lockpin_reason *r = NULL;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < lp->n_reasons; i++)
+		if (lp->reasons[i].why == why || streq(lp->reasons[i].why, why))
+			r = &lp->reasons[i];
+	if (!r) {
+		struct lockpin_reason *n = realloc(lp->reasons, (lp->n_reasons + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		lp->reasons = n;
+		r = &lp->reasons[lp->n_reasons++];
+		r->why = why;
+		r->names = NULL;
+	}
+	if (asprintf(&s, "%s%s%s", r->names ? r->names : "", r->names ? " " : "", name) < 0)
+		return -ENOMEM;
+	free(r->names);
+	r->names = s;
+	return 0;
+}
+
+void lockpin_done(struct lockpin *lp)
+{
+	size_t i;
+
+	for (i = 0; i < lp->n_reasons; i++) {
+		log_warning("not kernel-enforced, locked for modctl and modprobe -r only: %s (%s)",
+			    lp->reasons[i].names, lp->reasons[i].why);
+		free(lp->reasons[i].names);
+	}
+	free(lp->reasons);
+	pinner_free(lp->pinner);
+	memset(lp, 0, sizeof(*lp));
+}
+
+static void say_stale(const char *name)
+{
+	log_warning("%s was removed by force while it was locked (the kernel is tainted): its pin is kept in "
+		    PIN_STALE_DIR " until reboot, as releasing it would crash the kernel", name);
+}
+
+int lockpin_pin(struct lockpin *lp, struct registry *reg, const char *name)
+{
+	struct pin_info info;
+	const char *why = NULL;
+	bool stale = false;
+	int r;
+
+	if (lp->no_pin) {
+		if (!lp->dry_run) {
+			r = lockpin_unpin(lp, name);
+			if (r < 0 && r != -ESTALE)
+				return 0; /* said; the pin stays and is recorded below */
+		}
+		return registry_set_pin(reg, name, REGISTRY_NO_PIN);
+	}
+	if (lp->dry_run) {
+		why = pin_unavailable();
+		if (why)
+			return note_reason(lp, name, why);
+		printf("pin %s\n", name);
+		return 0;
+	}
+	r = pin_module(lp->pinner, name, &info, &why, &stale);
+	if (stale)
+		say_stale(name);
+	if (r >= 0) {
+		if (r == 0)
+			log_info("pinned %s: the kernel holds a reference through a BPF %s on %s", name,
+				 pin_mech_name(info.mech), info.func);
+		/* A live pin without a recorded function (one a crash left
+		 * behind) is adopted: the registry learns it now. */
+		return registry_set_pin(reg, name, info.func[0] ? info.func : "?");
+	}
+	registry_set_pin(reg, name, NULL);
+	return note_reason(lp, name, why ? why : "the kernel refused the pin");
+}
+
+int lockpin_unpin(struct lockpin *lp, const char *name)
+{
+	struct pin_info info;
+	struct pinner *own = NULL;
+	int r;
+
+	if (!pin_built())
+		return 0;
+	if (!lp->pinner) {
+		r = pinner_new(&own);
+		if (r < 0)
+			return log_error_errno(r, "cannot release the pin of %s: %m", name);
+	}
+	r = pin_release(lp->pinner ? lp->pinner : own, name, &info);
+	pinner_free(own);
+	if (r == -ESTALE) {
+		say_stale(name);
+		return r;
+	}
+	if (r < 0)
+		return log_error_errno(r, "cannot release the pin of %s (%s): %m; it stays locked", name, info.path);
+	if (info.state == PIN_LIVE)
+		log_info("released the pin of %s", name);
+	return 0;
+}
+
+bool lockpin_exists(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", PIN_DIR, name);
+	return lstat(path, &st) == 0;
+}
+
+int lockpin_release_for_unload(const char *name)
+{
+	struct registry_txn txn = REGISTRY_TXN_INIT;
+	struct lockpin lp = { 0 };
+	int r;
+
+	r = registry_begin(&txn);
+	if (r >= 0)
+		r = lockpin_init(&lp, false, false);
+	if (r >= 0) {
+		r = lockpin_unpin(&lp, name);
+		/* The lock stays, registry-only, as long as the registry has it. */
+		if ((r == 0 || r == -ESTALE) && registry_pin(&txn.reg, name)) {
+			registry_set_pin(&txn.reg, name, NULL);
+			if (registry_commit(&txn) < 0)
+				r = -EIO;
+		}
+	}
+	lockpin_done(&lp);
+	registry_end(&txn);
+	return r == -ESTALE ? 0 : r;
+}
