@@ -17,6 +17,7 @@
 #include "cmd-monitor.h"
 #include "strv.h"
 #include "sysfs.h"
+#include "lockpin.h"
 #include "uevent.h"
 #include "wait.h"
 
@@ -52,7 +53,8 @@ static const struct argp monitor_argp = {
 	.parser = monitor_parse,
 	.doc = "Print module events as they happen, until interrupted.\v"
 	       "Events: loaded and unloaded (from the kernel's uevents; udev's copies too when udevd "
-	       "runs), locked, unlocked and lockdown-all (from modctl's registry). Loaded events carry "
+	       "runs), locked, unlocked and lockdown-all (from modctl's registry), stale-pin (a module removed by "
+	       "force while the kernel held its lock). Loaded events carry "
 	       "the module's refcnt and holders at that moment. SIGINT and SIGTERM end it with exit "
 	       "status 130 and 143; a closed output pipe ends it with 0.",
 	.children = monitor_children,
@@ -140,6 +142,16 @@ static int on_uevent(const struct monitor_args *a, struct uevent_mon *mon, enum 
 		module_probe_free(&e.probe);
 		if (r < 0)
 			return r;
+		/* A pin still there when its module is gone: the module was
+		 * forced out under a kernel-enforced lock (modctl releases its
+		 * own pin before it forces). Said once, for the kernel's event. */
+		if (s == UEVENT_KERNEL && streq(ev.action, "remove") && lockpin_exists(ev.name)) {
+			struct event st = { .source = "modctl", .event = "stale-pin", .module = ev.name };
+
+			r = print_event(a, &st);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }

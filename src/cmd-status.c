@@ -10,6 +10,7 @@
 #include "log.h"
 #include "cmd-status.h"
 #include "modtable.h"
+#include "strv.h"
 
 static const struct argp_option status_options[] = {
 	{ "json", 'J', NULL, 0, "print JSON", 0 },
@@ -54,6 +55,9 @@ enum {
 	POL_LOCKDOWN_ALL,
 	POL_LOADED,
 	POL_LOCKED,
+	POL_PINNED,
+	POL_ORPHAN_PINS,
+	POL_STALE_PINS,
 	_POL_MAX,
 };
 
@@ -64,12 +68,70 @@ static const struct column policy_columns[_POL_MAX] = {
 	[POL_LOCKDOWN_ALL] = { "LOCKDOWN_ALL", 0, 0, SCOLS_JSON_BOOLEAN, "modctl lockdown-all mode" },
 	[POL_LOADED] = { "LOADED", 0, 0, SCOLS_JSON_NUMBER, "modules loaded" },
 	[POL_LOCKED] = { "LOCKED", 0, 0, SCOLS_JSON_NUMBER, "modules locked by modctl" },
+	[POL_PINNED] = { "PINNED", 0, 0, SCOLS_JSON_NUMBER, "locks the kernel holds through a pin" },
+	[POL_ORPHAN_PINS] = { "ORPHAN_PINS", 0, 0, SCOLS_JSON_NUMBER, "pins of modules the registry does not lock" },
+	[POL_STALE_PINS] = { "STALE_PINS", 0, 0, SCOLS_JSON_NUMBER, "pins of force-removed modules, kept until reboot" },
 };
+
+/* How the kernel holds the registry's locks. Counts are -1 when unknown
+ * (reading pins needs root); orphans are named in *orphans. */
+struct pin_summary {
+	long pinned, orphans, stale;
+	bool inspected; /* pinned was read from the kernel, not the registry */
+	char **orphan_names;
+};
+
+static void pin_summary_read(const struct lock_state *ls, struct pin_summary *ps)
+{
+	char **names = NULL;
+	size_t n = 0, i, k = 0;
+	long stale_here = 0;
+	int r;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->pinned = ps->orphans = ps->stale = -1;
+	if (ls->untrusted)
+		return;
+	r = pin_list(&names, &n);
+	if (r < 0 || !ls->pinner) {
+		/* not root: what the registry claims */
+		ps->pinned = 0;
+		for (i = 0; i < ls->reg.n; i++)
+			if (lock_state_pinned(ls, ls->reg.locks[i]))
+				ps->pinned++;
+		strv_free(names);
+		return;
+	}
+	ps->inspected = true;
+	ps->pinned = ps->orphans = 0;
+	/* keep the orphans' names at the front of names */
+	for (i = 0; i < n; i++) {
+		struct pin_facts pf;
+
+		lockpin_facts(ls->pinner, &ls->reg, names[i], &pf);
+		if (streq(pf.pin, "live"))
+			ps->pinned++;
+		if (streq(pf.pin, "stale"))
+			stale_here++;
+		if (streq(pf.pin, "orphan")) {
+			names[k++] = names[i];
+			ps->orphans++;
+		} else {
+			free(names[i]);
+		}
+	}
+	if (names)
+		names[k] = NULL;
+	ps->orphan_names = names;
+	r = pin_list_stale(NULL, NULL);
+	ps->stale = r < 0 ? -1 : r + stale_here;
+}
 
 static enum exit_code status_policy(const struct status_args *a)
 {
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
+	struct pin_summary ps;
 	char lockdown[32] = "", loaded[32] = "";
 	bool sig = false;
 	int r_sig, r_lockdown, r_pm;
@@ -80,6 +142,7 @@ static enum exit_code status_policy(const struct status_args *a)
 	r_lockdown = kernel_lockdown_level(lockdown, sizeof(lockdown));
 	r_sig = kernel_sig_enforce(&sig);
 	r_pm = proc_modules_read(&pm);
+	pin_summary_read(&ls, &ps);
 	if (r_pm == 0)
 		snprintf(loaded, sizeof(loaded), "%zu", pm.n);
 	else if (r_pm == -ENOENT)
@@ -93,7 +156,8 @@ static enum exit_code status_policy(const struct status_args *a)
 		struct libscols_line *ln;
 
 		if (output_init(&out, policy_columns, _POL_MAX, &o, NULL,
-				"MODULES_DISABLED,LOCKDOWN,SIG_ENFORCE,LOCKDOWN_ALL,LOADED,LOCKED", "policy") < 0 ||
+				"MODULES_DISABLED,LOCKDOWN,SIG_ENFORCE,LOCKDOWN_ALL,LOADED,LOCKED,PINNED,ORPHAN_PINS,"
+				"STALE_PINS", "policy") < 0 ||
 		    !(ln = output_new_line(&out))) {
 			output_free(&out);
 			code = EXIT_FAIL;
@@ -109,6 +173,12 @@ static enum exit_code status_policy(const struct status_args *a)
 			output_set(&out, ln, POL_LOCKDOWN_ALL, ls.reg.lock_all ? "yes" : "no");
 			output_setf(&out, ln, POL_LOCKED, "%zu", ls.reg.n);
 		}
+		if (ps.pinned >= 0)
+			output_setf(&out, ln, POL_PINNED, "%ld", ps.pinned);
+		if (ps.orphans >= 0)
+			output_setf(&out, ln, POL_ORPHAN_PINS, "%ld", ps.orphans);
+		if (ps.stale >= 0)
+			output_setf(&out, ln, POL_STALE_PINS, "%ld", ps.stale);
 		output_set(&out, ln, POL_LOADED, loaded);
 		if (output_print(&out) < 0)
 			code = EXIT_FAIL;
@@ -130,7 +200,20 @@ static enum exit_code status_policy(const struct status_args *a)
 		printf("modules locked:          unknown\n");
 	else
 		printf("modules locked:          %zu\n", ls.reg.n);
+	if (!ls.untrusted && ls.reg.n > 0)
+		printf("kernel-enforced locks:   %ld%s\n", ps.pinned,
+		       ps.inspected ? " (pinned: no tool can unload them)" : " (as the registry records; root reads the pins)");
+	if (ps.orphans > 0) {
+		_cleanup_free_ char *list = strv_join(ps.orphan_names, " ");
+
+		printf("orphan pins:             %ld (%s: not in the registry; 'modctl unlock' releases them)\n",
+		       ps.orphans, list ? list : "?");
+	}
+	if (ps.stale > 0)
+		printf("stale pins:              %ld (of modules removed by force while locked; kept until reboot, "
+		       "in " PIN_STALE_DIR " once modctl has seen them)\n", ps.stale);
 out:
+	strv_free(ps.orphan_names);
 	proc_modules_free(&pm);
 	lock_state_free(&ls);
 	return code;
@@ -155,6 +238,25 @@ static void print_list(const char *label, char **v)
 		print_field(i == 0 ? label : "", v[i]);
 }
 
+/* The kernel's side of the lock: "Pin:" and, indented, what it means. */
+static void status_print_pin(const struct module_facts *f)
+{
+	const struct pin_facts *p = &f->pin;
+	char buf[PIN_FUNC_MAX + 160];
+
+	if (!p->pin || f->builtin || (streq(p->pin, "none") && !p->note))
+		return;
+	if (p->path[0]) {
+		snprintf(buf, sizeof(buf), "%s: BPF %s on %s, %s", p->pin, p->type ? p->type : "object",
+			 p->func[0] ? p->func : "an unknown function", p->path);
+		print_field("Pin:", buf);
+	} else {
+		print_field("Pin:", p->pin);
+	}
+	if (p->note)
+		print_field("", p->note);
+}
+
 static void status_print(const struct module_facts *f)
 {
 	char buf[64];
@@ -177,6 +279,7 @@ static void status_print(const struct module_facts *f)
 		print_field("Taint:", f->taint[0] ? f->taint : "none");
 	}
 	print_field("Lock:", f->lock ? f->lock : "unknown (the registry is not trusted)");
+	status_print_pin(f);
 	print_field("Path:", f->builtin ? "(built in)" : f->path);
 	print_field("Version:", f->version);
 	print_field("Srcversion:", f->srcversion);
@@ -238,7 +341,7 @@ static enum exit_code status_modules(const struct status_args *a)
 				continue;
 			}
 		}
-		r = module_facts_gather(&f, m, m ? m->name : norm, NEED_SYSFS | NEED_KMOD, ctx, &ls);
+		r = module_facts_gather(&f, m, m ? m->name : norm, NEED_SYSFS | NEED_KMOD | NEED_PIN, ctx, &ls);
 		if (r < 0) {
 			log_error_errno(r, "cannot gather facts about %s: %m", norm);
 			exit_keep_first(&code, EXIT_FAIL);

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lockpin.h"
 #include "log.h"
@@ -161,4 +162,65 @@ int lockpin_release_for_unload(const char *name)
 	lockpin_done(&lp);
 	registry_end(&txn);
 	return r == -ESTALE ? 0 : r;
+}
+
+static const char *registry_only_why(const struct registry *reg, const char *name)
+{
+	const char *claim = registry_pin(reg, name);
+	const char *why;
+	char path[128];
+
+	if (claim && streq(claim, REGISTRY_NO_PIN))
+		return "registry-only, as asked (lockdown --no-pin, or no-pin in lockdown.d)";
+	if ((why = pin_unavailable()))
+		return why;
+	if (claim)
+		return "its pin was removed outside modctl; 'modctl lockdown' pins it again";
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", name);
+	if (access(path, F_OK) < 0)
+		return "the module has no BTF (/sys/kernel/btf has no entry for it)";
+	return "the kernel could not hold it when it was locked; 'modctl lockdown' tries again";
+}
+
+void lockpin_facts(struct pinner *p, const struct registry *reg, const char *name, struct pin_facts *pf)
+{
+	struct pin_info info;
+	bool locked = reg && registry_is_locked(reg, name);
+	int r;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->pin = "none";
+	if (!pin_built() || !p) {
+		if (locked)
+			pf->note = pin_unavailable();
+		return;
+	}
+	r = pin_inspect(p, name, &info);
+	if (r < 0) {
+		pf->pin = "unknown";
+		pf->note = r == -EACCES || r == -EPERM ? "reading pins needs root (CAP_SYS_ADMIN)"
+						       : "the pin cannot be read";
+		return;
+	}
+	if (info.state == PIN_ABSENT) {
+		if (locked)
+			pf->note = registry_only_why(reg, name);
+		return;
+	}
+	pf->type = pin_mech_name(info.mech);
+	snprintf(pf->func, sizeof(pf->func), "%s", info.func);
+	snprintf(pf->path, sizeof(pf->path), "%s", info.path);
+	if (info.state == PIN_STALE) {
+		pf->pin = "stale";
+		pf->note = "the module it held was removed by force (or removed and loaded again): the pin "
+			   "stays until reboot, as releasing it would crash the kernel";
+	} else if (!reg) {
+		pf->pin = "live";
+	} else if (!locked) {
+		pf->pin = "orphan";
+		pf->note = "the registry does not lock this module (a lockdown was interrupted, or the "
+			   "registry was lost): 'modctl unlock' releases the pin";
+	} else {
+		pf->pin = "live";
+	}
 }

@@ -50,3 +50,17 @@ bool lockpin_exists(const char *name);
  * leaves a stale pin behind. The lock itself stays, registry-only.
  */
 int lockpin_release_for_unload(const char *name);
+
+/* What status and list show about the pin of one module. */
+struct pin_facts {
+	/* "live" (holds the locked module), "orphan" (live, but the registry
+	 * does not lock the module), "stale", "none", or "unknown" (unreadable) */
+	const char *pin;
+	const char *type;             /* "program", "link", or NULL */
+	char func[PIN_FUNC_MAX + 1];  /* the target function, "" when unknown */
+	char path[96];                /* "" when there is no pin */
+	const char *note;             /* why a lock is registry-only, or what the pin means; NULL */
+};
+/* Compare what the registry claims (reg is NULL when it is not trusted)
+ * with the pin the kernel has. p may be NULL (this build has no BPF). */
+void lockpin_facts(struct pinner *p, const struct registry *reg, const char *name, struct pin_facts *pf);

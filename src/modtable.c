@@ -31,6 +31,14 @@ const struct column module_columns[_COL_MAX] = {
 	[COL_PATH] = { "PATH", 0.3, 0, SCOLS_JSON_STRING, "module file in the module directory" },
 	[COL_PARAMETERS] = { "PARAMETERS", 0.3, SCOLS_FL_WRAP, SCOLS_JSON_ARRAY_STRING,
 			     "readable parameters as NAME=VALUE" },
+	[COL_PIN] = { "PIN", 6, 0, SCOLS_JSON_STRING,
+		      "the kernel's hold on a lock: live, orphan (not in the registry), stale (module force-removed), "
+		      "none, unknown (needs root)" },
+	[COL_PIN_TYPE] = { "PIN_TYPE", 7, 0, SCOLS_JSON_STRING, "program (kernel 6.4 and later) or link" },
+	[COL_PIN_FUNCTION] = { "PIN_FUNCTION", 0.1, 0, SCOLS_JSON_STRING, "the module function the pin targets" },
+	[COL_PIN_PATH] = { "PIN_PATH", 0.2, 0, SCOLS_JSON_STRING, "the pin in bpffs" },
+	[COL_PIN_NOTE] = { "PIN_NOTE", 0.3, SCOLS_FL_WRAP, SCOLS_JSON_STRING,
+			   "why a lock is registry-only, or what an orphan or stale pin means" },
 };
 
 unsigned module_columns_needs(const struct output *out)
@@ -44,6 +52,9 @@ unsigned module_columns_needs(const struct output *out)
 		need |= NEED_SYSFS;
 	if (output_has(out, COL_PATH))
 		need |= NEED_KMOD;
+	if (output_has(out, COL_PIN) || output_has(out, COL_PIN_TYPE) || output_has(out, COL_PIN_FUNCTION) ||
+	    output_has(out, COL_PIN_PATH) || output_has(out, COL_PIN_NOTE))
+		need |= NEED_PIN | NEED_REGISTRY;
 	return need;
 }
 
@@ -56,6 +67,8 @@ int lock_state_load(struct lock_state *ls)
 	ls->sealed_known = r == 0;
 	if (r < 0 && r != -ENOENT)
 		log_debug_errno(r, "cannot read " PROC_MODULES_DISABLED ": %m");
+	if (pin_built() && pinner_new(&ls->pinner) < 0)
+		ls->pinner = NULL;
 	r = registry_load(&ls->reg);
 	ls->untrusted = r < 0;
 	return r;
@@ -81,6 +94,8 @@ bool lock_state_pinned(const struct lock_state *ls, const char *name)
 
 void lock_state_free(struct lock_state *ls)
 {
+	pinner_free(ls->pinner);
+	ls->pinner = NULL;
 	registry_free(&ls->reg);
 }
 
@@ -138,6 +153,14 @@ int module_facts_gather(struct module_facts *f, const struct proc_module *pm, co
 	}
 	if (ls)
 		f->lock = f->builtin ? (ls->sealed ? "sealed" : "no") : lock_state_of(ls, name);
+	if ((need & NEED_PIN) && ls && !f->builtin) {
+		lockpin_facts(ls->pinner, ls->untrusted ? NULL : &ls->reg, name, &f->pin);
+		/* What the kernel has beats what the registry claims. */
+		if (f->lock && streq(f->lock, "pinned") && !streq(f->pin.pin, "live") && !streq(f->pin.pin, "unknown"))
+			f->lock = "locked";
+		else if (f->lock && streq(f->lock, "locked") && streq(f->pin.pin, "live"))
+			f->lock = "pinned";
+	}
 
 	if (need & NEED_SYSFS) {
 		/* Attributes may be absent (no MODULE_VERSION) or the module may
@@ -214,5 +237,16 @@ int module_facts_add_row(struct output *out, const struct module_facts *f, bool 
 		output_set(out, ln, COL_PATH, f->path);
 	if (r == 0)
 		r = set_list(out, ln, COL_PARAMETERS, f->params, json);
+	if (f->pin.pin) {
+		output_set(out, ln, COL_PIN, f->pin.pin);
+		if (f->pin.type)
+			output_set(out, ln, COL_PIN_TYPE, f->pin.type);
+		if (f->pin.func[0])
+			output_set(out, ln, COL_PIN_FUNCTION, f->pin.func);
+		if (f->pin.path[0])
+			output_set(out, ln, COL_PIN_PATH, f->pin.path);
+		if (f->pin.note)
+			output_set(out, ln, COL_PIN_NOTE, f->pin.note);
+	}
 	return r;
 }

@@ -7,6 +7,7 @@
 
 #include <libkmod.h>
 
+#include "lockpin.h"
 #include "registry.h"
 #include "output.h"
 #include "sysfs.h"
@@ -25,6 +26,11 @@ enum module_column {
 	COL_SRCVERSION,
 	COL_PATH,
 	COL_PARAMETERS,
+	COL_PIN,
+	COL_PIN_TYPE,
+	COL_PIN_FUNCTION,
+	COL_PIN_PATH,
+	COL_PIN_NOTE,
 	_COL_MAX,
 };
 
@@ -36,6 +42,7 @@ enum {
 	NEED_REGISTRY = 1 << 0,  /* lockdown registry and modules_disabled */
 	NEED_SYSFS = 1 << 1,     /* per-module sysfs reads */
 	NEED_KMOD = 1 << 2,      /* libkmod index lookups */
+	NEED_PIN = 1 << 3,       /* the kernel's lock pins (bpf(2); root) */
 };
 unsigned module_columns_needs(const struct output *out);
 
@@ -45,6 +52,7 @@ struct lock_state {
 	bool sealed_known;         /* modules_disabled could be read */
 	bool untrusted;            /* the registry was refused: lock states unknown */
 	struct registry reg;
+	struct pinner *pinner;     /* reads pins (NULL: no BPF in this build) */
 };
 /* Fails (reported) when the registry cannot be trusted; ls stays usable and
  * lock_state_of() then answers NULL (unknown) for unsealed modules. */
@@ -72,6 +80,7 @@ struct module_facts {
 	char **params;
 	size_t n_params;
 	const char *lock;
+	struct pin_facts pin;      /* with NEED_PIN; pin.pin NULL otherwise */
 };
 
 /*

@@ -59,7 +59,7 @@ like "$err" "unknown column 'NOPE'" "names the column"
 run_modctl list -H
 is "$status" 0 "-H exits 0"
 like "$out" "^HOLDERS +<string list> +modules using it" "-H lists columns with types"
-is "$(printf '%s\n' "$out" | wc -l)" 13 "-H lists all 13 columns"
+is "$(printf '%s\n' "$out" | wc -l)" 18 "-H lists all 18 columns"
 
 # --- cost: the default columns come from one read of /proc/modules -----------
 need strace
