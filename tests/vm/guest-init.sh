@@ -37,6 +37,8 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620 devpts /dev/pts 2>/dev/null
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
+# bpffs, where modctl pins its kernel-enforced locks (systemd mounts it too)
+mount -t bpf -o mode=0700 bpf /sys/fs/bpf 2>/dev/null
 
 # Only emergencies and alerts go to the console from now on, so kernel
 # messages cannot split our lines; the whole log is dumped at the end.
@@ -72,6 +74,9 @@ kill_leftovers() {
 # systemd-udevd with rules of their own; kill_leftovers has stopped it).
 # Prints the modules it could not remove.
 clean_modules() {
+	# modctl's lock pins hold their modules: drop the live ones (stale/ is a
+	# directory, which rm -f leaves: releasing a stale pin would oops)
+	rm -f /sys/fs/bpf/modctl/* 2>/dev/null
 	rm -rf /run/* /run/.[!.]* /tmp/* /tmp/.[!.]* /etc/modprobe.d /etc/udev/rules.d \
 		"$MODCTL_SYSCONFDIR/modctl" "$MODCTL_RUNSTATEDIR/modctl" "$MODCTL_PREFIX_LIBDIR/modctl" 2>/dev/null
 	mkdir -p /etc/modprobe.d /etc/udev/rules.d
