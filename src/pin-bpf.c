@@ -390,7 +390,7 @@ static int quarantine(const char *name, const struct pin_info *info)
 
 	if (r < 0)
 		return log_error_errno(r, "cannot make %s for a stale pin: %m", PIN_STALE_DIR);
-	snprintf(to, sizeof(to), "%s/%s.%u", PIN_STALE_DIR, name, info->prog_id);
+	snprintf(to, sizeof(to), "%s/%s-%u", PIN_STALE_DIR, name, info->prog_id);
 	if (rename(info->path, to) < 0)
 		return log_error_errno(errno, "cannot move the stale pin %s to %s: %m", info->path, to);
 	return 0;

@@ -82,7 +82,7 @@ static int list_dir(const char *dir, bool strip_suffix, char ***names, size_t *n
 			return -ENOMEM;
 		}
 		v = nv;
-		dot = strip_suffix ? strchr(s, '.') : NULL;
+		dot = strip_suffix ? strchr(s, '-') : NULL;
 		if (dot)
 			*dot = '\0';
 		v[cnt++] = s;
