@@ -395,12 +395,16 @@ static enum exit_code unload_run(struct invocation *inv)
 				continue;
 			}
 			log_notice("%s is locked by modctl lockdown; unloading it anyway (--force)", m->name);
-		} else if (!ls.untrusted && lockpin_exists(m->name)) {
+		} else if (!ls.untrusted && !ls.sealed && !registry_is_locked(&ls.reg, m->name) &&
+			   lockpin_exists(m->name)) {
 			/* A pin no lock records: a crash came between the two. */
-			log_error("module %s is pinned by modctl, but not locked (an orphan pin): run 'modctl "
-				  "unlock %s' to release it", m->name, m->name);
-			exit_keep_first(&code, EXIT_LOCKED);
-			continue;
+			if (!a->force) {
+				log_error("module %s is pinned by modctl, but not locked (an orphan pin): run 'modctl "
+					  "unlock %s' to release it, or use --force", m->name, m->name);
+				exit_keep_first(&code, EXIT_LOCKED);
+				continue;
+			}
+			log_notice("%s has a pin of modctl's that no lock records; releasing it (--force)", m->name);
 		}
 		t[n++] = (struct target){ .pm = m, .requested = true };
 	}
