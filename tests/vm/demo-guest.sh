@@ -97,14 +97,22 @@ rm -f /etc/modprobe.d/loop.conf
 
 # --- lockdown -------------------------------------------------------------------------
 modprobe tun
-say "Lock tun: modctl and kmod's modprobe -r refuse to unload it until it is unlocked:"
+say "Lock tun. The kernel holds the lock: a pinned BPF object takes a reference,"
+say "so rmmod, modprobe -r and delete_module(2) refuse it too, not only modctl:"
 show modctl lockdown tun
-show modctl list -o NAME,REFCNT,LOCK tun vxlan
+show modctl list -o NAME,REFCNT,LOCK,PIN,PIN_TYPE,PIN_FUNCTION tun vxlan
+show modctl status tun
 show modctl unload tun
 show modprobe -r tun
+show rmmod tun
+show delete-module tun nonblock
 show cat /run/modprobe.d/modctl-lockdown.conf
+show modctl status
+say "A registry-only lock, asked for: modctl and modprobe -r refuse, rmmod does not:"
+show modctl lockdown --no-pin tun
+show modctl list -o NAME,REFCNT,LOCK,PIN,PIN_NOTE tun
 show modctl unlock tun
-show modctl list -o NAME,LOCK tun
+show modctl list -o NAME,REFCNT,LOCK tun
 
 # --- unload while busy ------------------------------------------------------------------------
 say "Unload a module that is in use: a process holds /dev/net/tun for 2 seconds;"

@@ -419,3 +419,10 @@ unload_compare() {
 # The 20 names of modules.list's benchmark set
 # shellcheck disable=SC2034 # for the scenarios
 DIFF_BENCH_SET="vxlan geneve bridge macvtap veth wireguard bonding team ipip ip_gre ip6_gre sit l2tp_eth nlmon ifb mpls_iptunnel openvswitch xfrm_interface esp4 8021q"
+
+# allow_kernel_warning TEXT: the kernel is expected to print a WARNING whose
+# line contains TEXT (and its call trace); the boot's kernel log check lists
+# it but does not fail. Oopses, BUGs and panics are never allowed.
+allow_kernel_warning() {
+	printf '@@VM@@ allow-warning %s\n' "$1"
+}

@@ -64,6 +64,7 @@ vm_scenarios = \
 	tests/vm/scenarios/unload.sh \
 	tests/vm/scenarios/lockdown.sh \
 	tests/vm/scenarios/pin.sh \
+	tests/vm/scenarios/pin-race.sh \
 	tests/vm/scenarios/wait-monitor.sh \
 	tests/vm/scenarios/udev.sh \
 	tests/vm/scenarios/disabled.sh \

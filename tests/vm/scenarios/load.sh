@@ -194,7 +194,7 @@ ok "vxlan is loaded" loaded vxlan
 run "$MODCTL" list -r -n -o NAME,LOCK vxlan udp_tunnel ip6_udp_tunnel
 is "$(printf '%s\n' "$OUT" | sed 's/ pinned$/ locked/' | sort)" "$(printf 'ip6_udp_tunnel locked\nudp_tunnel locked\nvxlan locked')" \
 	"vxlan and the dependencies it loaded are locked (list -o NAME,LOCK)"
-ok "the registry names vxlan" grep -qx 'lock vxlan' "$REGISTRY"
+ok "the registry names vxlan" grep -Eqx 'lock vxlan( pin=.*)?' "$REGISTRY"
 run "$MODCTL" unload vxlan
 is "$RC" 5 "unload of the locked vxlan exits 5"
 ok "vxlan is still loaded" loaded vxlan

@@ -21,7 +21,8 @@ lock_of() {
 # --- one module ------------------------------------------------------------------
 "$MODPROBE" -a tun vxlan
 run "$MODCTL" lockdown -n tun
-is "$RC:$OUT" "0:lock tun" "lockdown -n tun prints 'lock tun'"
+is "$RC:$OUT" "0:lock tun
+pin tun" "lockdown -n tun prints 'lock tun' and 'pin tun' (the kernel would hold it)"
 ok "... and writes no registry" test ! -e "$REGISTRY"
 run "$MODCTL" lockdown tun
 is "$RC" 0 "lockdown tun exits 0"
