@@ -93,7 +93,9 @@ static const struct argp lockdown_argp = {
 	.args_doc = "MODULE...\n--all [--seal]\n--boot",
 	.doc = "Lock modules against unloading.\v"
 	       "A locked module is refused by 'modctl unload' (exit 5) unless --force is given, and "
-	       "by 'modprobe -r'. Locks last until 'modctl unlock' or reboot. --all --seal then sets "
+	       "by 'modprobe -r'. Where the kernel can, the lock is also kernel-enforced: a BPF object "
+	       "pinned in " PIN_DIR " holds a reference, so rmmod and delete_module(2) are refused "
+	       "too; otherwise it says why the lock is registry-only. Locks last until 'modctl unlock' or reboot. --all --seal then sets "
 	       "kernel.modules_disabled=1 after loading the boot configuration's preload list and "
 	       "waiting for udev: no module can be loaded or unloaded until reboot.\n\n"
 	       "Locks are kept in " REGISTRY_FILE ". --boot reads lockdown.d/*.conf in "

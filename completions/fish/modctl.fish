@@ -116,13 +116,18 @@ function __modctl_columns
         STATE\t'live, coming or going' \
         USED\t'number of modules using it' \
         HOLDERS\t'modules using it' \
-        LOCK\t'no, locked or sealed' \
+        LOCK\t'no, pinned, locked or sealed' \
         TAINT\t'taint flags the module carries' \
         PERMANENT\t'has init but no exit: can never be unloaded' \
         VERSION\t'module version' \
         SRCVERSION\t'checksum of the module source' \
         PATH\t'module file in the module directory' \
-        PARAMETERS\t'readable parameters as NAME=VALUE'
+        PARAMETERS\t'readable parameters as NAME=VALUE' \
+        PIN\t'the kernel hold on a lock: live, orphan, stale, none, unknown' \
+        PIN_TYPE\t'program or link' \
+        PIN_FUNCTION\t'the module function the pin targets' \
+        PIN_PATH\t'the pin in bpffs' \
+        PIN_NOTE\t'why a lock is registry-only, or what a pin means'
     # The value typed so far, without the option that introduces it.
     set -l tok (commandline -ct | string replace -r -- '^(--output=|-[JrnHhvq]*o)' '')
     set -l prefix (string match -r -- '^.*,|^\+' $tok)
@@ -223,6 +228,7 @@ complete -c modctl -n "__modctl_using unload" -l kernel-force -d 'ask the kernel
 complete -c modctl -n "__modctl_using lockdown" -s a -l all -d 'lock every loaded module and turn on lockdown-all mode'
 complete -c modctl -n "__modctl_using lockdown" -l seal -d 'with --all: then set kernel.modules_disabled=1 (until reboot)'
 complete -c modctl -n "__modctl_using lockdown" -l boot -d 'apply the boot configuration (lockdown.d)'
+complete -c modctl -n "__modctl_using lockdown" -l no-pin -d 'lock for modctl and modprobe -r only: no kernel-enforced pin'
 complete -c modctl -n "__modctl_using lockdown" -s t -l timeout -x -k \
     -a "10s\t'ten seconds'
         30s\t'thirty seconds (default)'
