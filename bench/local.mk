@@ -2,7 +2,7 @@
 # Benchmarks: they measure and print tables, never pass or fail, and are not
 # part of `make check`.
 #
-#   make bench          all four, one after the other
+#   make bench          all five, one after the other
 #   make bench-list     modctl list vs lsmod and /proc/modules over fake trees
 #                       of 100-5,000 modules (fake tier; needs root; ~15 s)
 #   make bench-unload   release-to-unloaded latency and delete_module calls:
@@ -12,10 +12,14 @@
 #                       vs modprobe -a, real kernel in the test VM (~4.5 min, 5 runs)
 #   make bench-lockdown modctl lockdown --all over fake trees of 100-5,000
 #                       modules: time, registry writes (fake tier; needs root)
+#   make bench-pin      kernel-enforced locks: lockdown --all and unlock --all
+#                       with and without pins, per-module pin and unpin cost,
+#                       BPF links at run time; real kernel in the test VM
+#                       (~3 min under TCG, 5 runs)
 #
 # Knobs (make VAR=... or environment): BENCH_TRIALS, BENCH_IDLE_RUNS,
 # BENCH_SEED (bench-unload); BENCH_RUNS, BENCH_LOAD_MODULES,
-# BENCH_LOAD_COUNT (bench-load); RUNS, SIZES (bench-list); KERNEL=6.12 (the
+# BENCH_LOAD_COUNT (bench-load); BENCH_RUNS (bench-pin); RUNS, SIZES (bench-list); KERNEL=6.12 (the
 # VM benchmarks on the other kernel line; default 6.1); the VM tier's VM_*
 # (tests/vm/README). Raw records of the VM benchmarks:
 # tests/vm/out/LINE/bench-*.data.
@@ -30,6 +34,7 @@ bench:
 	@$(MAKE) $(AM_MAKEFLAGS) bench-lockdown
 	@$(MAKE) $(AM_MAKEFLAGS) bench-unload
 	@$(MAKE) $(AM_MAKEFLAGS) bench-load
+	@$(MAKE) $(AM_MAKEFLAGS) bench-pin
 
 bench-list: modctl$(EXEEXT) tests/fake/fakectl$(EXEEXT) tests/fake/fixture-root.tar
 	@top_builddir='$(abs_top_builddir)' MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' \
@@ -49,7 +54,12 @@ bench-unload: modctl$(EXEEXT) tests/vm/paths.sh
 bench-load: modctl$(EXEEXT) tests/vm/paths.sh
 	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/load.sh
 
+bench-pin: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
+	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/pin.sh
+
 EXTRA_DIST += \
+	bench/pin.sh \
+	bench/pin-guest.sh \
 	bench/list.sh \
 	bench/lockdown.sh \
 	bench/lib.sh \
@@ -59,4 +69,4 @@ EXTRA_DIST += \
 	bench/load-guest.sh \
 	bench/benchtool.c
 
-.PHONY: bench bench-list bench-lockdown bench-unload bench-load
+.PHONY: bench bench-list bench-lockdown bench-unload bench-load bench-pin
