@@ -32,17 +32,20 @@ bool lock_is_sealed(void)
 static int pin_locked(struct registry_txn *txn, struct lockpin *lp, const char *name, bool *changed)
 {
 	const char *now = registry_pin(&txn->reg, name);
-	_cleanup_free_ char *before = now ? strdup(now) : NULL;
+	char *before = now ? strdup(now) : NULL;
 	int r;
 
 	if (now && !before)
 		return log_error_errno(ENOMEM, "out of memory");
 	r = lockpin_pin(lp, &txn->reg, name);
+	if (r >= 0) {
+		now = registry_pin(&txn->reg, name);
+		if (!before != !now || (before && !streq(before, now)))
+			*changed = true;
+	}
+	free(before);
 	if (r < 0)
 		return log_error_errno(r, "cannot lock %s: %m", name);
-	now = registry_pin(&txn->reg, name);
-	if (!before != !now || (before && !streq(before, now)))
-		*changed = true;
 	return 0;
 }
 

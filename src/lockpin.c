@@ -214,13 +214,11 @@ void lockpin_facts(struct pinner *p, const struct registry *reg, const char *nam
 		pf->pin = "stale";
 		pf->note = "the module it held was removed by force (or removed and loaded again): the pin "
 			   "stays until reboot, as releasing it would crash the kernel";
-	} else if (!reg) {
-		pf->pin = "live";
-	} else if (!locked) {
+	} else if (reg && !locked) {
 		pf->pin = "orphan";
 		pf->note = "the registry does not lock this module (a lockdown was interrupted, or the "
 			   "registry was lost): 'modctl unlock' releases the pin";
 	} else {
-		pf->pin = "live";
+		pf->pin = "live"; /* or the registry is not trusted: live is all that is known */
 	}
 }

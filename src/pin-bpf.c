@@ -352,11 +352,27 @@ static int load_prog(int btf_fd, uint32_t func_id)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = func_id, .attach_btf_obj_fd = (uint32_t)btf_fd);
+	char vlog[1024] = "";
+	struct bpf_prog_load_opts o = {
+		.sz = sizeof(o),
+		.expected_attach_type = BPF_TRACE_FENTRY,
+		.attach_btf_id = func_id,
+		.attach_btf_obj_fd = (uint32_t)btf_fd,
+		.log_buf = vlog,
+		.log_size = sizeof(vlog),
+		.log_level = 1,
+	};
 	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "modctl_lock", "GPL", insns, ARRAY_SIZE(insns), &o);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0) {
+		int e = errno;
+
+		/* the verifier's reason, for -vv */
+		vlog[strcspn(vlog, "\n")] = '\0';
+		log_debug("verifier: %s", vlog[0] ? vlog : "(no message)");
+		return -e;
+	}
+	return fd;
 }
 
 /* PIN_DIR: root's, mode 0700, made if missing. */
@@ -430,12 +446,11 @@ int pin_inspect(struct pinner *p, const char *name, struct pin_info *info)
 			return -errno;
 	} else if (strstr(lnk, "bpf-prog")) {
 		info->mech = PIN_MECH_PROG;
-		prog_fd = fd;
-		fd = -1;
 	} else {
 		return -EBADF;
 	}
-	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) < 0)
+	/* a link's program has an fd of its own; a pinned program is fd itself */
+	if (bpf_obj_get_info_by_fd(prog_fd >= 0 ? prog_fd : fd, &pi, &len) < 0)
 		return -errno;
 	info->prog_id = pi.id;
 	info->btf_obj_id = pi.attach_btf_obj_id;
@@ -537,14 +552,14 @@ int pin_module(struct pinner *p, const char *name, struct pin_info *info, const 
 		p->vmlinux = btf__load_vmlinux_btf();
 		if (!p->vmlinux) {
 			*why = "the kernel has no BTF (/sys/kernel/btf/vmlinux)";
-			return -errno ? -errno : -ENOENT;
+			return errno ? -errno : -ENOENT;
 		}
 	}
 	btf_fd = bpf_btf_get_fd_by_id(id);
 	mbtf = btf_fd >= 0 ? btf__load_from_kernel_by_id_split(id, p->vmlinux) : NULL;
 	if (!mbtf) {
 		*why = "the module's BTF cannot be read";
-		return -errno ? -errno : -EIO;
+		return errno ? -errno : -EIO;
 	}
 	r = pin_dir_ready(PIN_DIR);
 	if (r < 0) {
@@ -564,6 +579,7 @@ int pin_module(struct pinner *p, const char *name, struct pin_info *info, const 
 
 		if (prog_fd < 0) {
 			last = prog_fd;
+			log_debug_errno(last, "%s: the kernel refused a program on %s: %m", name, c[i].name);
 			if (last == -EPERM)
 				break;
 			continue;
