@@ -86,6 +86,8 @@ script=$(command -v script) || missing script bsdutils
 flock=$(command -v flock) || missing flock util-linux
 # bpftool shows the BPF objects behind modctl's kernel-enforced locks
 bpftool=$(command -v bpftool) || missing bpftool bpftool
+# objcopy strips a module's BTF (pin.sh: a lock the kernel cannot hold)
+objcopy=$(command -v objcopy) || missing objcopy binutils
 
 # systemd-udevd for the scenarios that test udev settling for real (they
 # start it themselves; /init does not). From the host's udev package when
@@ -295,6 +297,20 @@ build_base() {
 		[ -e "$kdir/lib/modules/$kver/$f" ] && install_file "$kdir/lib/modules/$kver/$f" "$mdir/$f" "$root"
 	done
 	"$depmod" -b "$root" "$kver" || die "depmod -b for the guest failed"
+	# dummy without its BTF, as an out-of-tree module built without
+	# CONFIG_DEBUG_INFO_BTF_MODULES is (and unsigned, so it taints E)
+	ko=$(find "$kdir/lib/modules/$kver" -name 'dummy.ko*' | head -n 1)
+	[ -n "$ko" ] || die "no dummy.ko in $kdir"
+	case $ko in
+	*.xz) xz -dc "$ko" ;;
+	*.zst) zstd -q -dc "$ko" ;;
+	*.gz) gzip -dc "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$outdir/nobtf.ko.tmp" || die "cannot unpack $ko"
+	mkdir -p "$root/usr/lib/modctl-test"
+	"$objcopy" --remove-section=.BTF "$outdir/nobtf.ko.tmp" "$root/usr/lib/modctl-test/dummy-nobtf.ko" ||
+		die "objcopy --remove-section=.BTF $ko failed"
+	rm -f "$outdir/nobtf.ko.tmp"
 
 	cat >"$root/etc/passwd" <<-'EOF'
 		root:x:0:0:root:/root:/bin/sh

@@ -120,6 +120,27 @@ is "$RC" 0 "unlock of all six exits 0"
 ok "no pin is left" sh -c '! ls /sys/fs/bpf/modctl | grep -v "^stale$" | grep -q .'
 ok "unload --with-deps vxlan bridge works again" "$MODCTL" unload --with-deps vxlan bridge
 
+# --- a module without BTF: the lock stays registry-only, and says why --------------
+# (the image's dummy-nobtf.ko is dummy.ko with its .BTF section removed, as
+# an out-of-tree module built without BTF is)
+"$RMMOD" dummy 2>/dev/null || :
+"$INSMOD" /usr/lib/modctl-test/dummy-nobtf.ko
+ok "the BTF-less dummy is loaded without /sys/kernel/btf/dummy" sh -c 'grep -q "^dummy " /proc/modules && test ! -e /sys/kernel/btf/dummy'
+r=$(refcnt dummy)
+run "$MODCTL" lockdown dummy
+is "$RC" 0 "lockdown of the BTF-less dummy exits 0"
+is "$ERR" "modctl: warning: not kernel-enforced, locked for modctl and modprobe -r only: dummy (the module has no BTF (built without it, or its BTF does not match the kernel))" \
+	"... saying, in one line, that the lock is registry-only and why"
+nok "... pins nothing" pinned dummy
+is "$(refcnt dummy):$(lock_of dummy)" "$r:locked" "... refcnt unchanged, LOCK locked"
+run "$MODCTL" status dummy
+like "$OUT" 'Pin: +none' "status dummy: Pin: none"
+like "$OUT" 'no BTF' "... and why"
+run "$MODCTL" unload dummy
+is "$RC" 5 "modctl unload of the registry-locked dummy exits 5"
+ok "rmmod is not stopped by a registry-only lock (documented)" "$RMMOD" dummy
+"$MODCTL" unlock dummy
+
 # --- lockdown --all ------------------------------------------------------------------
 "$MODPROBE" -a tun dummy veth
 run "$MODCTL" lockdown --all
