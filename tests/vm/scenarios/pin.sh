@@ -163,6 +163,32 @@ is "$RC" 0 "unlock --all exits 0"
 ok "... and releases every pin" sh -c '! ls /sys/fs/bpf/modctl | grep -v "^stale$" | grep -q .'
 ok "rmmod dummy works again" "$RMMOD" dummy
 
+# --- load --lockdown, lockdown-all mode and the boot configuration pin too --------------
+unload_all
+run "$MODCTL" load --lockdown tun
+is "$RC:$(lock_of tun)" "0:pinned" "load --lockdown tun pins it"
+run "$MODCTL" lockdown --all
+run "$MODCTL" load dummy
+is "$RC:$(lock_of dummy)" "0:pinned" "in lockdown-all mode, modctl load dummy pins it as it loads"
+nok "... and rmmod dummy is refused" "$RMMOD" dummy
+"$MODCTL" unlock --all
+unload_all
+mkdir -p "$LOCKDOWN_D"
+printf 'preload tun\npreload dummy\nlock tun dummy\n' >"$LOCKDOWN_D/50-pin.conf"
+run "$MODCTL" lockdown --boot
+is "$RC" 0 "lockdown --boot exits 0"
+is "$(lock_of tun):$(lock_of dummy)" "pinned:pinned" "... and pins what the boot configuration locks (bpffs starts empty at boot)"
+"$MODCTL" unlock --all
+unload_all
+printf 'no-pin\n' >"$LOCKDOWN_D/60-nopin.conf"
+run "$MODCTL" lockdown --boot
+is "$RC:$ERR" "0:" "lockdown --boot with a no-pin directive exits 0 quietly"
+is "$(lock_of tun):$(lock_of dummy)" "locked:locked" "... and its locks are registry-only"
+nok "... no pin exists" sh -c 'ls /sys/fs/bpf/modctl | grep -qv "^stale$"'
+"$MODCTL" unlock --all
+rm -f "$LOCKDOWN_D/50-pin.conf" "$LOCKDOWN_D/60-nopin.conf"
+unload_all
+
 # --- the pinned functions are not on a data path ------------------------------------
 # Before 6.4 the pin is a link: a trampoline runs the program on every call
 # of the function it is attached to. With BPF statistics on, traffic through
