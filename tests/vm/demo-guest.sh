@@ -7,6 +7,7 @@ set -eu
 # Names as a user types them; kmod's tools, not busybox's applets.
 modctl() { /usr/bin/modctl "$@"; }
 modprobe() { /usr/sbin/modprobe "$@"; }
+rmmod() { /usr/sbin/rmmod "$@"; }
 
 # show CMD...: echo the command line with a prompt, then its output
 show() {
