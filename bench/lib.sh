@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# What bench/load.sh and bench/unload.sh share: the work directory with the
-# static helper (bench/benchtool.c) for the guest, and one boot of the test
-# VM of tests/vm that runs a guest script and brings its records back.
-# Sourced (POSIX sh); the caller sets NAME (load, unload) before.
+# What the benches (bench/load.sh, unload.sh, pin.sh) share: the work
+# directory with the static helper (bench/benchtool.c) for the guest, one
+# boot of the test VM of tests/vm that runs a guest script and brings its
+# records back, and the reports' awk sort.
+# Sourced (POSIX sh); the caller sets NAME (load, unload, pin) before.
 #
 # After bench_init: here, top_srcdir, top_builddir (exported), out, data
 # (tests/vm/out/LINE/bench-NAME.data), work (removed on exit), $work/root/bench
@@ -11,6 +12,18 @@
 # stderr, keeps its "@R " lines in $data, and fails unless the guest ran to
 # the end and sent at least one RECORD line. Sets start, end (seconds),
 # load0, load1 (host load average before and after) and guest_out.
+
+# An awk function the reports share: sortn(a, n) sorts a[1..n] in place,
+# ascending (an insertion sort; the benches keep a few dozen values).
+bench_awk_sortn='
+function sortn(a, n,   i, j, v) {
+	for (i = 2; i <= n; i++) {
+		v = a[i]
+		for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
+		a[j + 1] = v
+	}
+}
+'
 
 bench_init() {
 	here=$(cd "$(dirname "$0")" && pwd)

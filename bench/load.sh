@@ -47,14 +47,7 @@ echo
 echo "bench/load: loading $n modules from a clean state, Linux $(bench_guest_kernel) under QEMU/TCG"
 echo "modules: $(awk '$1 == "modules" { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$data")"
 echo
-awk '
-function sortn(a, n,   i, j, v) {
-	for (i = 2; i <= n; i++) {
-		v = a[i]
-		for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
-		a[j + 1] = v
-	}
-}
+awk "$bench_awk_sortn"'
 function med(x, t, n,   i, v) {
 	if (n == 0) return -1
 	for (i = 1; i <= n; i++) v[i] = x[t, i]

@@ -30,14 +30,7 @@ echo
 echo "bench/pin: kernel-enforced locks on Linux $(bench_guest_kernel) under QEMU/TCG"
 echo "(medians of $BENCH_RUNS runs, each from no lock; host load $load0 -> $load1)"
 echo
-awk '
-function sortn(a, n,   i, j, v) {
-	for (i = 2; i <= n; i++) {
-		v = a[i]
-		for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
-		a[j + 1] = v
-	}
-}
+awk "$bench_awk_sortn"'
 function median(k,   i, v, n) {
 	n = cnt[k]
 	if (n == 0) return -1

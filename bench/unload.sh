@@ -56,14 +56,7 @@ echo "bench/unload: release-to-unloaded latency of tun on Linux $(bench_guest_ke
 echo "(seed $BENCH_SEED; the holder releases tun 0.1-3 s after the unloader starts;"
 echo " latency = release -> unloader exit; p99 is nearest-rank: the max when under 100 trials)"
 echo
-awk '
-function sortn(a, n,   i, j, v) {
-	for (i = 2; i <= n; i++) {
-		v = a[i]
-		for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
-		a[j + 1] = v
-	}
-}
+awk "$bench_awk_sortn"'
 # nearest-rank percentile of the values X[t, 1..n]
 function pct(x, t, n, q,   i, k, v) {
 	if (n == 0) return -1
