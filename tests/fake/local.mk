@@ -13,6 +13,7 @@ FAKE_TESTS = \
 	tests/fake/t-load.sh \
 	tests/fake/t-unload.sh \
 	tests/fake/t-lockdown.sh \
+	tests/fake/t-pin.sh \
 	tests/fake/t-wait.sh \
 	tests/fake/t-cli.sh \
 	tests/fake/t-security.sh \
