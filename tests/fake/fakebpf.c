@@ -10,6 +10,7 @@
  * Layout (see README, "BPF"):
  *   ROOT/.fake/bpf/conf        KEY=VALUE: mounted, vmlinux, keep_btf_id
  *   ROOT/.fake/bpf/nobtf       modules without BTF, one a line
+ *   ROOT/.fake/bpf/badbtf      modules whose BTF does not parse
  *   ROOT/.fake/bpf/funcs/NAME  the functions of NAME: "FUNC [exit] [notrace]"
  *   ROOT/.fake/bpf/refuse/NAME "FUNC ERRNO": the kernel refuses FUNC
  *   ROOT/.fake/bpf/fail        "CMD ERRNO": every such bpf() command fails
@@ -306,6 +307,9 @@ static int btf_blob(const char *root, const char *name, struct blob *out)
 			blob_add(&strs, f[i].name, strlen(f[i].name) + 1);
 		}
 	}
+	/* BTF that does not parse (its magic is wrong) */
+	if (name && list_find(root, ".fake/bpf/badbtf", NULL, name, NULL, 0))
+		h.magic = 0xdead;
 	h.type_off = 0;
 	h.type_len = (uint32_t)types.len;
 	h.str_off = (uint32_t)types.len;
@@ -1055,7 +1059,7 @@ static int cmd_pin(const char *root, const char *name, const char *func)
 
 static void usage_bpf(void)
 {
-	fputs("usage: fakectl ROOT bpf on | mount on|off | vmlinux on|off | btf NAME on|off\n"
+	fputs("usage: fakectl ROOT bpf on | mount on|off | vmlinux on|off | btf NAME on|off|corrupt\n"
 	      "       | funcs NAME [FUNC[:exit][:notrace]...] | funcs NAME --default\n"
 	      "       | refuse NAME FUNC|all [ERRNO] | refuse NAME clear\n"
 	      "       | fail CMD ERRNO|off | keep-btf-id on|off | pin NAME [FUNC] | unpin PATH\n",
@@ -1086,7 +1090,11 @@ int fk_bpf_command(const char *root, int argc, char **argv)
 	} else if (!strcmp(c, "keep-btf-id") && argc == 3) {
 		r = conf_set(root, "keep_btf_id", on_off(argv[2]));
 	} else if (!strcmp(c, "btf") && argc == 4) {
-		r = list_set(root, ".fake/bpf/nobtf", NULL, argv[2], on_off(argv[3]) ? NULL : argv[2]);
+		int bad = !strcmp(argv[3], "corrupt");
+
+		r = list_set(root, ".fake/bpf/nobtf", NULL, argv[2], on_off(argv[3]) || bad ? NULL : argv[2]);
+		if (r == 0)
+			r = list_set(root, ".fake/bpf/badbtf", NULL, argv[2], bad ? argv[2] : NULL);
 	} else if (!strcmp(c, "funcs") && argc == 4 && !strcmp(argv[3], "--default")) {
 		rm_file(root, ".fake/bpf/funcs/%s", argv[2]);
 	} else if (!strcmp(c, "funcs") && argc >= 3) {

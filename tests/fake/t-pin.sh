@@ -165,6 +165,9 @@ run_modctl lockdown tun
 run_modctl status tun
 like "$out" "the module has no BTF \(/sys/kernel/btf has no entry for it\)" "status: why, for a module without BTF"
 run_modctl unlock tun
+fakectl bpf btf tun corrupt
+registry_only "module BTF that does not parse" tun "the module's BTF cannot be read"
+fakectl bpf btf tun off
 fakectl bpf btf loop off
 run_modctl lockdown tun loop dummy
 is "$(nwarn)" 1 "two modules, one reason: one line"
