@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "log.h"
+#include "pin.h"
 #include "util.h"
 
 #define COMMAND_ENTRY(name) &cmd_##name,
@@ -26,9 +27,10 @@ enum {
  * parser no way to reach it. Set and cleared by each parse. */
 static struct invocation *parsing;
 
+/* The version, then the optional features built in: +NAME or -NAME. */
 static void print_version(FILE *f, struct argp_state *state)
 {
-	fprintf(f, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	fprintf(f, "%s %s\n%cbpf\n", PACKAGE_NAME, PACKAGE_VERSION, pin_built() ? '+' : '-');
 }
 
 /* No argp_program_bug_address: the project's documentation is its README. */

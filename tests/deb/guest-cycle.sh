@@ -16,7 +16,8 @@ done
 M() { chroot "$R" /usr/bin/modctl "$@"; }
 
 run M --version
-is "$RC $OUT" "0 modctl ${DEB_VERSION:-?}" "modctl --version exits 0 and names the package's version"
+is "$RC $(printf '%s\n' "$OUT" | head -n 1)" "0 modctl ${DEB_VERSION:-?}" "modctl --version exits 0 and names the package's version"
+is "$(printf '%s\n' "$OUT" | sed -n 2p)" "+bpf" "the package is built with kernel-enforced locks (+bpf)"
 run M status
 is "$RC" 0 "modctl status exits 0"
 like "$OUT" . "modctl status prints something"

@@ -133,7 +133,7 @@ done <"$out/dpkg-L.list"
 check $? "every path dpkg -L modctl lists is installed ($(wc -l <"$out/dpkg-L.list") paths)"
 [ -z "$missing" ] || note "missing:$missing"
 
-out_v=$(in_root /usr/bin/modctl --version 2>&1)
+out_v=$(in_root /usr/bin/modctl --version 2>&1 | head -n 1)
 [ "$out_v" = "modctl $DEB_VERSION" ]
 check $? "the installed modctl --version says modctl $DEB_VERSION ($out_v)"
 

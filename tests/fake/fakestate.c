@@ -15,6 +15,7 @@
  *   ROOT/.fake/timers/        pending timed commands
  *   ROOT/.fake/calls/SYSCALL  one line per emulated system call
  *   ROOT/.fake/lock           flock()ed around every state change
+ *   ROOT/.fake/bpf/           the BPF side (fakebpf.c)
  *   ROOT/proc/modules, ROOT/sys/module/NAME/...  rendered from the database
  */
 #include "../kernel-args.h"
@@ -56,6 +57,7 @@ struct fk_mod {
 	int sysfs;              /* 0 after "vanish": sysfs already torn down */
 	char version[FK_SHORT];
 	char srcversion[FK_SHORT];
+	long btf;               /* its BTF object id: new for every instance */
 	int dirty;              /* sysfs needs rendering */
 };
 
@@ -425,7 +427,7 @@ static int exists(const char *path)
 /* ------------------------------------------------------------------ */
 /* locking */
 
-static int fk_lock(const char *root)
+int fk_lock(const char *root)
 {
 	char p[FK_PATH];
 	int fd;
@@ -446,7 +448,7 @@ static int fk_lock(const char *root)
 	return fd;
 }
 
-static void fk_unlock(int fd)
+void fk_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
@@ -814,6 +816,8 @@ static int db_load(const char *root, struct fk_db *db)
 				scpy(m->version, sizeof(m->version), v);
 			else if (!strcmp(tok, "srcversion"))
 				scpy(m->srcversion, sizeof(m->srcversion), v);
+			else if (!strcmp(tok, "btf"))
+				m->btf = atol(v);
 		}
 	}
 	free(buf);
@@ -1102,6 +1106,33 @@ static void taint_normalize(char *t)
 	strcpy(t, out);
 }
 
+/* Every module instance gets a BTF object id of its own, higher than any
+ * before it (ROOT/.fake/btf-next), as the kernel's ids grow: a module
+ * removed and loaded again is told from its earlier instance by it. */
+static void btf_ids_assign(const char *root, struct fk_db *db)
+{
+	char p[FK_PATH], v[32];
+	long next = 0;
+	size_t i;
+
+	for (i = 0; i < db->n; i++) {
+		if (db->v[i].btf)
+			continue;
+		if (!next) {
+			if (pjoin(p, sizeof(p), "%s/.fake/btf-next", root) < 0)
+				return;
+			next = fk_read_file(p, v, sizeof(v)) >= 0 ? atol(v) : 0;
+			if (next < 2)
+				next = 2; /* 1 is vmlinux */
+		}
+		db->v[i].btf = next++;
+	}
+	if (next) {
+		snprintf(v, sizeof(v), "%ld\n", next);
+		fk_write_file_atomic(p, v, strlen(v));
+	}
+}
+
 /* Write the database, /proc/modules and the sysfs of dirty modules. */
 static int db_save(const char *root, struct fk_db *db)
 {
@@ -1114,6 +1145,7 @@ static int db_save(const char *root, struct fk_db *db)
 	int r = 0;
 
 	kconf_load(root, &k);
+	btf_ids_assign(root, db);
 	order = order_by_seq(db);
 	if (!order)
 		return -ENOMEM;
@@ -1132,6 +1164,8 @@ static int db_save(const char *root, struct fk_db *db)
 			sb_printf(&dbs, " version=%s", m->version);
 		if (m->srcversion[0])
 			sb_printf(&dbs, " srcversion=%s", m->srcversion);
+		if (m->btf)
+			sb_printf(&dbs, " btf=%ld", m->btf);
 		sb_printf(&dbs, "\n");
 
 		/* kernel/module/procfs.c m_show() */
@@ -1183,6 +1217,15 @@ static int db_save(const char *root, struct fk_db *db)
 	if ((r = pjoin(p, sizeof(p), "%s/proc/modules", root)) < 0)
 		goto out;
 	r = fk_write_file_atomic(p, proc.p ? proc.p : "", proc.len);
+	if (r == 0 && fk_bpf_enabled(root)) {
+		struct fk_bpf_mod *bm = calloc(db->n + 1, sizeof(*bm));
+
+		for (i = 0; bm && i < db->n; i++)
+			bm[i] = (struct fk_bpf_mod){ .name = db->v[i].name, .btf = db->v[i].btf };
+		if (bm)
+			fk_bpf_render(root, bm, db->n);
+		free(bm);
+	}
 out:
 	holders_free(&h);
 	free(order);
@@ -1256,6 +1299,62 @@ static void log_call(const char *root, const char *sys, const char *name,
 		 sys, name, flags, fk_errno_name(err));
 	if (pjoin(p, sizeof(p), "%s/.fake/calls/log", root) == 0)
 		append_line(p, line);
+}
+
+void fk_log_call(const char *root, const char *sys, const char *name, unsigned int flags, int err, const char *args)
+{
+	log_call(root, sys, name, flags, err, args);
+}
+
+/* Database changes the BPF side makes (fakebpf.c) */
+
+static int mod_ref(const char *root, const char *name, long btf, int delta)
+{
+	struct fk_db db;
+	struct fk_mod *m;
+	int r = db_load(root, &db);
+
+	if (r == 0) {
+		m = db_find(&db, name);
+		if (!m || m->btf != btf) {
+			r = -ESTALE;
+		} else {
+			m->refcnt += delta;
+			m->dirty = 1;
+			r = db_save(root, &db);
+		}
+	}
+	db_free(&db);
+	return r;
+}
+
+int fk_mod_ref(const char *root, const char *name, long btf, int delta, int locked)
+{
+	int lock, r;
+
+	if (locked)
+		return mod_ref(root, name, btf, delta);
+	lock = fk_lock(root);
+	if (lock < 0)
+		return lock;
+	r = mod_ref(root, name, btf, delta);
+	fk_unlock(lock);
+	return r;
+}
+
+int fk_rerender_locked(const char *root)
+{
+	struct fk_db db;
+	size_t i;
+	int r = db_load(root, &db);
+
+	if (r == 0) {
+		for (i = 0; i < db.n; i++)
+			db.v[i].dirty = 1;
+		r = db_save(root, &db);
+	}
+	db_free(&db);
+	return r < 0 ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2843,6 +2942,7 @@ static void usage(void)
 	      "  load FILE [ARGS] [--flags N]  emulated finit_module\n"
 	      "  unload NAME [--flags N]       emulated delete_module (default O_NONBLOCK)\n"
 	      "  count SYSCALL [NAME [ERRNO]]  number of logged calls\n"
+	      "  bpf SUBCOMMAND ...            the BPF side: bpffs, BTF, pins (README, \"BPF\")\n"
 	      "  show                          the module database\n", stderr);
 }
 
@@ -2881,6 +2981,8 @@ static int dispatch(const char *root, int argc, char **argv)
 	}
 	if (!strcmp(c, "later"))
 		return cmd_later(root, argc, argv);
+	if (!strcmp(c, "bpf"))
+		return fk_bpf_command(root, argc, argv);
 	if (!strcmp(c, "tick")) {
 		tick_locked(root);
 		return 0;

@@ -57,6 +57,40 @@ void fk_release(const char *root, char *buf, size_t len);
  * to stderr, command output to stdout.  Returns a process exit code. */
 int fk_command(const char *root, int argc, char **argv);
 
+/* State changes are serialised by this lock (fk_lock returns its fd). */
+int fk_lock(const char *root);
+void fk_unlock(int fd);
+/* Append one line to ROOT/.fake/calls/SYS and to the log. */
+void fk_log_call(const char *root, const char *sys, const char *name, unsigned int flags, int err,
+		 const char *args);
+/* Render sysfs and /proc again (lock held); a fakectl exit code. */
+int fk_rerender_locked(const char *root);
+/* refcnt += delta for the instance of NAME whose BTF object is btf;
+ * -ESTALE if NAME is gone or is another instance.  locked: the caller
+ * holds the lock. */
+int fk_mod_ref(const char *root, const char *name, long btf, int delta, int locked);
+
+/* The BPF side (fakebpf.c): bpf(2), bpffs, module BTF, kallsyms. */
+struct fk_bpf_mod {
+	const char *name;
+	long btf;
+};
+/* ROOT/.fake/bpf/conf exists: "fakectl bpf on" ran. */
+int fk_bpf_enabled(const char *root);
+/* bpffs is mounted on /sys/fs/bpf */
+int fk_bpf_mounted(const char *root);
+unsigned long fk_bpf_fs_magic(void);
+/* BTF objects, /sys/kernel/btf and /proc/kallsyms for these modules. */
+void fk_bpf_render(const char *root, const struct fk_bpf_mod *mods, size_t n);
+/* The emulated bpf(2): a new fd, 0, or -errno. */
+long fk_sys_bpf(const char *root, int cmd, void *attr, unsigned int size);
+/* The content of a pin file (malloc'd), NULL if it is none. */
+char *fk_bpf_read_pin(const char *path);
+/* A pin with this content was unlinked from path: its module reference goes. */
+void fk_bpf_unpinned(const char *root, const char *content, const char *path, int locked);
+/* fakectl ROOT bpf ... (lock held) */
+int fk_bpf_command(const char *root, int argc, char **argv);
+
 /* errno <-> name ("EAGAIN", also numbers) */
 const char *fk_errno_name(int e);
 int fk_errno_parse(const char *s);

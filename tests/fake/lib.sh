@@ -106,6 +106,10 @@ need() {
 	done
 }
 
+# have_bpf: this build has kernel-enforced locks (configure found libbpf
+# and was not given --without-bpf)
+have_bpf() { grep -q '^#define HAVE_BPF 1$' "$top_builddir/config.h" 2>/dev/null; }
+
 _fake_exit() {
 	local rc=$?
 	if [ -n "$_tap_planned" ] && [ "$_tap_n" -ne "$_tap_planned" ] && [ "$_tap_planned" -ne 0 ]; then

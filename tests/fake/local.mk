@@ -13,6 +13,7 @@ FAKE_TESTS = \
 	tests/fake/t-load.sh \
 	tests/fake/t-unload.sh \
 	tests/fake/t-lockdown.sh \
+	tests/fake/t-pin.sh \
 	tests/fake/t-wait.sh \
 	tests/fake/t-cli.sh \
 	tests/fake/t-security.sh \
@@ -28,7 +29,7 @@ TESTS += $(FAKE_TESTS)
 check_LTLIBRARIES += tests/fake/libfakekernel.la
 tests_fake_libfakekernel_la_SOURCES = \
 	tests/fake/shim.c \
-	tests/fake/fakestate.c tests/fake/fakestate.h
+	tests/fake/fakestate.c tests/fake/fakestate.h tests/fake/fakebpf.c
 tests_fake_libfakekernel_la_CPPFLAGS = -I$(top_srcdir)/tests/fake
 tests_fake_libfakekernel_la_CFLAGS = $(WARN_CFLAGS) -fvisibility=hidden
 tests_fake_libfakekernel_la_LDFLAGS = -module -avoid-version -rpath /nowhere -shared
@@ -39,7 +40,7 @@ tests_fake_libfakekernel_la_LIBADD = -ldl
 check_PROGRAMS += tests/fake/fakectl tests/fake/fksys
 tests_fake_fakectl_SOURCES = \
 	tests/fake/fakectl.c \
-	tests/fake/fakestate.c tests/fake/fakestate.h
+	tests/fake/fakestate.c tests/fake/fakestate.h tests/fake/fakebpf.c
 tests_fake_fakectl_CPPFLAGS = -I$(top_srcdir)/tests/fake
 tests_fake_fakectl_CFLAGS = $(WARN_CFLAGS)
 tests_fake_fakectl_LDFLAGS =
@@ -48,7 +49,7 @@ tests_fake_fakectl_LDFLAGS =
 # (sanitizers included) so t-shim.sh proves the shim works under them.
 tests_fake_fksys_SOURCES = \
 	tests/fake/fksys.c \
-	tests/fake/fakestate.c tests/fake/fakestate.h
+	tests/fake/fakestate.c tests/fake/fakestate.h tests/fake/fakebpf.c
 tests_fake_fksys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fake
 
 # Fixture tree: crafted .ko files + depmod, built once per build tree and

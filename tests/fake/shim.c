@@ -728,6 +728,9 @@ static FILE *do_fopen(FILE *(*fn)(const char *, const char *), const char *p, co
 
 	if (rp != p && is_md_path(p) && is_write_mode(mode))
 		return md_fopen();
+	/* how often vmlinux BTF is parsed (libbpf reads it with fopen) */
+	if (rp != p && !strcmp(p, "/sys/kernel/btf/vmlinux"))
+		fk_log_call(root, "bpf", "vmlinux_read", 0, 0, NULL);
 	f = fn(rp, mode);
 	after_open(p, f ? 0 : -1, O_RDONLY);
 	return f;
@@ -846,20 +849,38 @@ EXPORT int statx(int dirfd, const char *p, int flags, unsigned int mask, struct 
 	return real_statx(dirfd, RDAT(dirfd, p), flags, mask, stx);
 }
 
+/* Below /sys/fs/bpf: bpffs, when the fake kernel has it mounted. */
+static int on_bpffs(const char *p, const char *rp)
+{
+	return rp != p && !strncmp(p, "/sys/fs/bpf", 11) && (p[11] == '/' || !p[11]) && fk_bpf_mounted(root);
+}
+
 EXPORT int statfs(const char *p, struct statfs *st)
 {
 	char buf[PATH_MAX];
+	const char *rp;
+	int r;
 
 	REAL(statfs, -1);
-	return real_statfs(RD(p), st);
+	rp = RD(p);
+	r = real_statfs(rp, st);
+	if (r == 0 && on_bpffs(p, rp))
+		st->f_type = (__fsword_t)fk_bpf_fs_magic();
+	return r;
 }
 
 EXPORT int statfs64(const char *p, struct statfs64 *st)
 {
 	char buf[PATH_MAX];
+	const char *rp;
+	int r;
 
 	REAL(statfs64, -1);
-	return real_statfs64(RD(p), st);
+	rp = RD(p);
+	r = real_statfs64(rp, st);
+	if (r == 0 && on_bpffs(p, rp))
+		st->f_type = (__fsword_t)fk_bpf_fs_magic();
+	return r;
 }
 
 EXPORT int access(const char *p, int mode)
@@ -982,12 +1003,30 @@ EXPORT int mkdirat(int dirfd, const char *p, mode_t mode)
 	return real_mkdirat(dirfd, RDAT(dirfd, p), mode);
 }
 
+/* Unlinking a pin in the fake bpffs releases what it holds. */
+static int unlink_pin(int dirfd, const char *p, const char *rp, int flags)
+{
+	char *content = NULL;
+	int r, e;
+
+	if (rp != p && !strncmp(p, "/sys/fs/bpf/", 12) && !(flags & AT_REMOVEDIR))
+		content = fk_bpf_read_pin(rp);
+	r = real_unlinkat(dirfd, rp, flags);
+	e = errno;
+	if (r == 0 && content)
+		fk_bpf_unpinned(root, content, p, 0);
+	free(content);
+	errno = e;
+	return r;
+}
+
 EXPORT int unlink(const char *p)
 {
 	char buf[PATH_MAX];
 
 	REAL(unlink, -1);
-	return real_unlink(RD(p));
+	REAL(unlinkat, -1);
+	return unlink_pin(AT_FDCWD, p, RD(p), 0);
 }
 
 EXPORT int unlinkat(int dirfd, const char *p, int flags)
@@ -995,7 +1034,7 @@ EXPORT int unlinkat(int dirfd, const char *p, int flags)
 	char buf[PATH_MAX];
 
 	REAL(unlinkat, -1);
-	return real_unlinkat(dirfd, RDAT(dirfd, p), flags);
+	return unlink_pin(dirfd, p, RDAT(dirfd, p), flags);
 }
 
 EXPORT int rmdir(const char *p)
@@ -1282,6 +1321,15 @@ static long ret_errno(int r)
 	return 0;
 }
 
+static long ret_fd(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
 static long emu_finit_module(int fd, const char *args, int flags)
 {
 	struct stat st;
@@ -1347,6 +1395,9 @@ EXPORT long syscall(long number, ...)
 			return emu_init_module((const void *)a[0], (unsigned long)a[1], (const char *)a[2]);
 		case __NR_delete_module:
 			return emu_delete_module((const char *)a[0], (unsigned int)a[1]);
+		case __NR_bpf:
+			/* never the host's: its bpffs, BTF and pins are not the fake's */
+			return ret_fd(fk_sys_bpf(root, (int)a[0], (void *)a[1], (unsigned int)a[2]));
 		default:
 			break;
 		}

@@ -8,9 +8,15 @@ fakectl add tun
 
 version=$(sed -n 's/^AC_INIT(\[modctl\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
 run_modctl --version
-is "$status:$out" "0:modctl $version" "--version prints configure's version"
+is "$status:$(head -n 1 <<<"$out")" "0:modctl $version" "--version prints configure's version"
+if have_bpf; then
+	is "$(sed -n 2p <<<"$out")" "+bpf" "and on a second line that kernel-enforced locks are built in"
+else
+	is "$(sed -n 2p <<<"$out")" "-bpf" "and on a second line that kernel-enforced locks are not built in"
+fi
+is "$(wc -l <<<"$out")" 2 "two lines"
 run_modctl -V
-is "$out" "modctl $version" "-V too"
+is "$(head -n 1 <<<"$out")" "modctl $version" "-V too"
 
 run_modctl --help
 is "$status" 0 "--help exits 0"

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests: the lockdown registry's text format. */
+#include <stdio.h>
+
 #include "unit.h"
 #include "guard.h"
 #include "registry.h"
@@ -88,6 +90,99 @@ static void test_set_and_format_roundtrip(void **state)
 	registry_free(&back);
 }
 
+/* pin=FUNC: the function a lock's pin targets; pin=- registry-only by request. */
+static void test_pin_parse(void **state)
+{
+	struct registry reg;
+	unsigned line = 0;
+
+	assert_int_equal(registry_parse("lock tun pin=tun_chr_exit\nlock loop pin=-\nlock ip6-udp-tunnel\n"
+					"lock vxlan pin=?\n",
+					&reg, &line),
+			 0);
+	assert_int_equal(reg.n, 4);
+	assert_string_equal(registry_pin(&reg, "tun"), "tun_chr_exit");
+	assert_string_equal(registry_pin(&reg, "loop"), REGISTRY_NO_PIN);
+	assert_string_equal(registry_pin(&reg, "vxlan"), "?");
+	assert_null(registry_pin(&reg, "ip6_udp_tunnel"));
+	assert_null(registry_pin(&reg, "dummy"));
+	assert_null(registry_pin(&reg, "a/b"));
+	registry_free(&reg);
+}
+
+static void test_pin_garbage(void **state)
+{
+	struct registry reg;
+	char buf[200];
+	unsigned line = 0;
+
+	assert_int_equal(registry_parse("lock tun pin=\n", &reg, &line), -EBADMSG);
+	assert_int_equal(line, 1);
+	assert_int_equal(registry_parse("lock tun\nlock loop pinned=x\n", &reg, &line), -EBADMSG);
+	assert_int_equal(line, 2);
+	assert_int_equal(registry_parse("lock tun pin=a=b\n", &reg, &line), -EBADMSG);
+	assert_int_equal(registry_parse("lock tun pin=a#b\n", &reg, &line), -EBADMSG);
+	assert_int_equal(registry_parse("lock tun pin=a pin=b\n", &reg, &line), -EBADMSG);
+	/* two pins for one module: which one is true cannot be known */
+	assert_int_equal(registry_parse("lock tun pin=a\nlock tun pin=b\n", &reg, &line), -EBADMSG);
+	assert_int_equal(line, 2);
+	/* 127 characters is the longest function a pin records, 128 is too long */
+	snprintf(buf, sizeof(buf), "lock tun pin=%0127d\n", 0);
+	assert_int_equal(registry_parse(buf, &reg, &line), 0);
+	assert_int_equal(strlen(registry_pin(&reg, "tun")), 127);
+	registry_free(&reg);
+	snprintf(buf, sizeof(buf), "lock tun pin=%0128d\n", 0);
+	assert_int_equal(registry_parse(buf, &reg, &line), -EBADMSG);
+}
+
+static void test_pin_set_and_format(void **state)
+{
+	struct registry reg, back;
+	char *text;
+
+	assert_int_equal(registry_parse("", &reg, NULL), 0);
+	assert_int_equal(registry_set(&reg, "tun", true), 1);
+	assert_int_equal(registry_set(&reg, "loop", true), 1);
+	assert_int_equal(registry_set(&reg, "snd-dummy", true), 1);
+	assert_int_equal(registry_set_pin(&reg, "tun", "tun_cleanup"), 0);
+	assert_int_equal(registry_set_pin(&reg, "tun", "tun_chr_exit"), 0);
+	assert_int_equal(registry_set_pin(&reg, "loop", REGISTRY_NO_PIN), 0);
+	assert_int_equal(registry_set_pin(&reg, "snd-dummy", "snd_dummy_free"), 0);
+	assert_int_equal(registry_set_pin(&reg, "tun", "two words"), -EINVAL);
+	assert_int_equal(registry_set_pin(&reg, "tun", ""), -EINVAL);
+	assert_int_equal(registry_set_pin(&reg, "a/b", "f"), -EINVAL);
+	assert_string_equal(registry_pin(&reg, "tun"), "tun_chr_exit");
+	assert_string_equal(registry_pin(&reg, "snd_dummy"), "snd_dummy_free");
+
+	text = registry_format(&reg);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\nlock tun pin=tun_chr_exit\n"));
+	assert_non_null(strstr(text, "\nlock loop pin=-\n"));
+	assert_non_null(strstr(text, "\nlock snd_dummy pin=snd_dummy_free\n"));
+	assert_int_equal(registry_parse(text, &back, NULL), 0);
+	assert_int_equal(back.n, 3);
+	assert_string_equal(registry_pin(&back, "tun"), "tun_chr_exit");
+	assert_string_equal(registry_pin(&back, "loop"), REGISTRY_NO_PIN);
+	free(text);
+	registry_free(&back);
+
+	/* forgetting the pin keeps the lock; unlocking forgets the pin */
+	assert_int_equal(registry_set_pin(&reg, "loop", NULL), 0);
+	assert_null(registry_pin(&reg, "loop"));
+	assert_true(registry_is_locked(&reg, "loop"));
+	assert_int_equal(registry_set(&reg, "tun", false), 1);
+	assert_null(registry_pin(&reg, "tun"));
+	assert_int_equal(registry_set(&reg, "tun", true), 1);
+	assert_null(registry_pin(&reg, "tun"));
+	text = registry_format(&reg);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\nlock tun\n"));
+	assert_non_null(strstr(text, "\nlock loop\n"));
+	assert_null(strstr(text, "tun_chr_exit"));
+	free(text);
+	registry_free(&reg);
+}
+
 /* modprobe -r removes unused dependencies without reading their remove
  * lines: a module that needs a locked one must be guarded too. */
 static void test_guard_dependents(void **state)
@@ -164,5 +259,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_empty),
 	cmocka_unit_test(test_garbage),
 	cmocka_unit_test(test_long_line),
+	cmocka_unit_test(test_pin_parse),
+	cmocka_unit_test(test_pin_garbage),
+	cmocka_unit_test(test_pin_set_and_format),
 };
 RUN_TESTS(tests)
