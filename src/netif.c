@@ -257,11 +257,16 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 	const struct rtattr *a = IFLA_RTA(ifi);
 	const char *name = NULL, *kind = NULL;
 	struct netif *nv;
-	int alen = (int)len;
+	int alen = (int)len, link = 0;
+	bool link_elsewhere = false;
 
 	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
 		if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0) {
 			name = RTA_DATA(a);
+		} else if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) >= sizeof(int)) {
+			memcpy(&link, RTA_DATA(a), sizeof(link));
+		} else if (a->rta_type == IFLA_LINK_NETNSID) {
+			link_elsewhere = true;
 		} else if (a->rta_type == IFLA_LINKINFO) {
 			const struct rtattr *b = RTA_DATA(a);
 			int blen = (int)RTA_PAYLOAD(a);
@@ -278,7 +283,8 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 		return -ENOMEM;
 	w->ifs = nv;
 	nv = &w->ifs[w->n_ifs];
-	*nv = (struct netif){ .name = strdup(name), .kind = strdup(kind), .ifindex = ifi->ifi_index, .ns = ns };
+	*nv = (struct netif){ .name = strdup(name), .kind = strdup(kind), .ifindex = ifi->ifi_index,
+			       .link = link, .link_elsewhere = link_elsewhere, .ns = ns };
 	if (!nv->name || !nv->kind) {
 		free(nv->name);
 		free(nv->kind);
@@ -402,9 +408,46 @@ void netif_world_free(struct netif_world *w)
 	*w = (struct netif_world){ 0 };
 }
 
+/*
+ * Kinds of upper interfaces the kernel deletes when their lower interface
+ * goes (their drivers handle NETDEV_UNREGISTER of the lower device so).
+ * Bridge ports and bond slaves are only released, never deleted.
+ */
+static const char *const upper_deleted_kinds[] = {
+	"vlan", "macvlan", "macvtap", "ipvlan", "ipvtap", "macsec",
+};
+
+static bool upper_deleted_with_lower(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(upper_deleted_kinds); i++)
+		if (streq(kind, upper_deleted_kinds[i]))
+			return true;
+	return false;
+}
+
+/* Whether interface j sits on one of the n interfaces in v. */
+static bool stacked_on(const struct netif_world *w, size_t j, const size_t *v, size_t n)
+{
+	const struct netif *up = &w->ifs[j];
+	size_t k;
+
+	if (!up->link || up->link == up->ifindex || up->link_elsewhere || !upper_deleted_with_lower(up->kind))
+		return false;
+	for (k = 0; k < n; k++)
+		if (v[k] == j)
+			return false;
+	for (k = 0; k < n; k++)
+		if (w->ifs[v[k]].ns == up->ns && w->ifs[v[k]].ifindex == up->link)
+			return true;
+	return false;
+}
+
 int netif_destroyed_by(struct netif_world *w, struct kmod_ctx *ctx, const char *module, size_t **idx,
 		       size_t *n)
 {
+	bool more;
 	char **kinds = NULL;
 	size_t *v = NULL, i;
 	bool guessed;
@@ -439,6 +482,15 @@ int netif_destroyed_by(struct netif_world *w, struct kmod_ctx *ctx, const char *
 		v[(*n)++] = i;
 	}
 	strv_free(kinds);
+	/* and what is stacked on those, level by level */
+	do {
+		more = false;
+		for (i = 0; v && i < w->n_ifs; i++)
+			if (stacked_on(w, i, v, *n)) {
+				v[(*n)++] = i;
+				more = true;
+			}
+	} while (more);
 	*idx = v;
 	return nk;
 }

@@ -26,6 +26,8 @@ struct netif {
 	char *name;
 	char *kind;
 	int ifindex;
+	int link;      /* IFLA_LINK: the lower interface's index, or 0 */
+	bool link_elsewhere; /* the lower one is in another namespace */
 	size_t ns;     /* index into netif_world.ns */
 };
 
@@ -60,7 +62,9 @@ void netif_world_free(struct netif_world *w);
 
 /*
  * The interfaces an unload of module would delete, as indices into
- * w->ifs (*idx, freed by the caller; NULL when none). Scans the world
+ * w->ifs: those of its link kinds, and the ones stacked on them whose kind
+ * the kernel deletes with their lower interface (vlan, macvlan, ipvlan...),
+ * (*idx, freed by the caller; NULL when none). Scans the world
  * first if that was not done and the module has link kinds. Returns the
  * number of the module's link kinds (0: it owns no interfaces), or a
  * negative errno.
