@@ -138,8 +138,24 @@ show modctl refcnt tun
 kill "$holder"
 wait "$holder" 2>/dev/null || :
 
+# --- what an unload destroys ------------------------------------------------------------------
+say "Unloading dummy would delete its interfaces (dummy0 came with the load; d0 is the"
+say "user's; d1 lives in another network namespace). modctl refuses and names them:"
+ip link add d0 type dummy
+mkdir -p /run/netns
+touch /run/netns/blue
+unshare --net=/run/netns/blue true
+nsenter --net=/run/netns/blue ip link add d1 type dummy
+show modctl unload dummy
+show modctl unload -n dummy
+show modctl status dummy
+say "rmmod and modprobe -r are not changed: they would delete them without a word."
+say "Accept the deletion explicitly:"
+show modctl unload --delete-interfaces dummy
+umount /run/netns/blue 2>/dev/null || :
+rm -f /run/netns/blue
+
 # --- wait and monitor --------------------------------------------------------------------------
-/usr/bin/modctl unload dummy
 say "Monitor module events (in the background; its output is shown below):"
 printf '$ modctl monitor &\n\n'
 /usr/bin/modctl monitor >/tmp/monitor.out 2>&1 &
