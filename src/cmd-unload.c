@@ -425,12 +425,13 @@ static enum exit_code unload_run(struct invocation *inv)
 	 * can be deleted, and its refusal is the answer. */
 	if (a->dry_run || have_cap_sys_module()) {
 		enum exit_code c = EXIT_OK;
+		bool privileged = have_cap_sys_module();
 
 		for (i = 0; i < n && c == EXIT_OK; i++)
 			if (netif_guard_add(&ng, t[i].pm->name, t[i].requested) < 0)
 				c = EXIT_FAIL;
 		if (c == EXIT_OK)
-			c = netif_guard_verdict(&ng, a->delete_interfaces, a->dry_run);
+			c = netif_guard_verdict(&ng, a->delete_interfaces, a->dry_run, privileged);
 		if (c != EXIT_OK) {
 			exit_keep_first(&code, c);
 			if (!a->dry_run)

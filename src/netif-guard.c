@@ -43,7 +43,7 @@ int netif_guard_add(struct netif_guard *g, const char *module, bool requested)
 	return 0;
 }
 
-enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_run)
+enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_run, bool privileged)
 {
 	size_t i, refused = 0, unsure = 0;
 
@@ -68,6 +68,13 @@ enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_
 		log_error("%s; --delete-interfaces accepts their deletion",
 			  dry_run ? "nothing would be unloaded" : "nothing was unloaded");
 		return EXIT_DESTROYS;
+	}
+	if (unsure && !privileged) {
+		/* a dry run by a user who could not unload anyway */
+		log_warning("cannot tell all the network interfaces the unload would delete: %zu network "
+			    "namespace%s could not be inspected (%s)",
+			    g->w.unreadable, g->w.unreadable == 1 ? "" : "s", strerror(-g->w.unreadable_err));
+		return EXIT_OK;
 	}
 	if (unsure) {
 		log_error("cannot tell which network interfaces the unload would delete: %zu network "

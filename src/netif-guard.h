@@ -31,9 +31,11 @@ int netif_guard_add(struct netif_guard *g, const char *module, bool requested);
  * The verdict on the whole plan: EXIT_OK to go on, EXIT_DESTROYS when it
  * would delete interfaces and accept is false (each module and its
  * interfaces named), or the exit status for not being able to tell
- * (a namespace that could not be inspected). A dry run is judged the same.
+ * (a namespace that could not be inspected). A dry run is judged the same,
+ * except that one without the privilege to unload only warns about
+ * namespaces it could not inspect.
  */
-enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_run);
+enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_run, bool privileged);
 /* For a dry run: the interfaces the unload of the plan's i-th module deletes. */
 void netif_guard_print(const struct netif_guard *g, size_t i);
 /* Before an accepted unload: say which interfaces go with the module. */

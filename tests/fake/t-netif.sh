@@ -144,6 +144,12 @@ like "$err" "cannot tell which network interfaces the unload would delete: 1 net
 ok "dummy is still loaded" loaded dummy
 run_modctl status -J dummy
 json_is "$out" '.modules[0].destroys_complete' false "status -J: destroys_complete is false"
+chmod 0755 "$FAKE_TMP"
+run_in_fake setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- \
+	"$MODCTL" unload -n dummy
+is "$status" 0 "a dry run without CAP_SYS_MODULE (which could not unload anyway) exits 0"
+is "$out" "unload dummy" "... printing the plan"
+like "$err" "warning: cannot tell all the network interfaces the unload would delete" "... with a warning"
 run_modctl unload loop
 is "$status" 0 "a module without link kinds unloads regardless"
 run_modctl unload --delete-interfaces dummy
