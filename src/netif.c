@@ -363,6 +363,10 @@ int netif_world_scan(struct netif_world *w)
 
 		if (sock < 0) {
 			log_debug("cannot enter network namespace %llu: %s", ns->inode, strerror(-sock));
+			/* a file left in /run/netns that is no namespace (its
+			 * bind mount is gone): nothing lives there */
+			if (sock == -EINVAL && ns->name && !ns->pid && !ns->self)
+				continue;
 			if (ns->self) {
 				r = log_error_errno(sock, "cannot read the network interfaces: %m");
 				break;

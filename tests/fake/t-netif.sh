@@ -135,6 +135,10 @@ is "$out" "unload ghost
 
 # --- a namespace that cannot be inspected -------------------------------------------
 fakectl add dummy
+touch "$FAKE_ROOT/run/netns/stale"
+fakectl netif deny stale EINVAL
+run_modctl unload -n dummy
+is "$status" 0 "a file in /run/netns that is no namespace (setns: EINVAL) is passed over"
 fakectl netif add r0 dummy dummy --netns red
 fakectl netif deny red EACCES
 run_modctl unload dummy
