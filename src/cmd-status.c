@@ -331,8 +331,8 @@ static void destroys_print(const struct destroys *d, const struct netif_world *w
 	if (!d->complete) {
 		char buf[160];
 
-		snprintf(buf, sizeof(buf), "(%zu network namespaces could not be inspected: %s)", w->unreadable,
-			 strerror(-w->unreadable_err));
+		snprintf(buf, sizeof(buf), "(%zu network namespace%s could not be inspected: %s)", w->unreadable,
+			 w->unreadable == 1 ? "" : "s", strerror(-w->unreadable_err));
 		print_field("", buf);
 	}
 }

@@ -148,6 +148,8 @@ like "$err" "cannot tell which network interfaces the unload would delete: 1 net
 ok "dummy is still loaded" loaded dummy
 run_modctl status -J dummy
 json_is "$out" '.modules[0].destroys_complete' false "status -J: destroys_complete is false"
+run_modctl status dummy
+like "$out" "^ +\(1 network namespace could not be inspected: Permission denied\)$" "status says the list may be incomplete"
 chmod 0755 "$FAKE_TMP"
 run_in_fake setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- \
 	"$MODCTL" unload -n dummy
