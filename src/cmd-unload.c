@@ -428,7 +428,9 @@ static enum exit_code unload_run(struct invocation *inv)
 		bool privileged = have_cap_sys_module();
 
 		for (i = 0; i < n && c == EXIT_OK; i++)
-			if (netif_guard_add(&ng, t[i].pm->name, t[i].requested) < 0)
+			/* the kernel keeps a permanent module unless forced */
+			if ((!t[i].pm->permanent || a->kernel_force) &&
+			    netif_guard_add(&ng, t[i].pm->name, t[i].requested) < 0)
 				c = EXIT_FAIL;
 		if (c == EXIT_OK)
 			c = netif_guard_verdict(&ng, a->delete_interfaces, a->dry_run, privileged);
@@ -441,8 +443,7 @@ static enum exit_code unload_run(struct invocation *inv)
 	if (a->dry_run) {
 		for (i = 0; i < n; i++) {
 			printf("unload %s%s\n", t[i].pm->name, t[i].requested ? "" : " (dependency left unused)");
-			if (i < ng.n)
-				netif_guard_print(&ng, i);
+			netif_guard_print(&ng, t[i].pm->name);
 		}
 		goto out;
 	}

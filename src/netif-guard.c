@@ -86,12 +86,15 @@ enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_
 	return EXIT_OK;
 }
 
-void netif_guard_print(const struct netif_guard *g, size_t i)
+void netif_guard_print(const struct netif_guard *g, const char *module)
 {
-	const struct netif_guard_item *it = &g->items[i];
+	const struct netif_guard_item *it = NULL;
 	size_t k;
 
-	for (k = 0; k < it->count; k++) {
+	for (k = 0; k < g->n && !it; k++)
+		if (streq(g->items[k].module, module))
+			it = &g->items[k];
+	for (k = 0; it && k < it->count; k++) {
 		const struct netif *ifc = &g->w.ifs[it->idx[k]];
 		char where[128];
 

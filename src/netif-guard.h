@@ -36,8 +36,8 @@ int netif_guard_add(struct netif_guard *g, const char *module, bool requested);
  * namespaces it could not inspect.
  */
 enum exit_code netif_guard_verdict(struct netif_guard *g, bool accept, bool dry_run, bool privileged);
-/* For a dry run: the interfaces the unload of the plan's i-th module deletes. */
-void netif_guard_print(const struct netif_guard *g, size_t i);
+/* For a dry run: the interfaces the unload of module deletes. */
+void netif_guard_print(const struct netif_guard *g, const char *module);
 /* Before an accepted unload: say which interfaces go with the module. */
 void netif_guard_announce(const struct netif_guard *g, const char *module);
 void netif_guard_free(struct netif_guard *g);

@@ -162,6 +162,16 @@ run_modctl unload --delete-interfaces dummy
 is "$status" 0 "--delete-interfaces unloads anyway"
 nok "dummy is gone" loaded dummy
 
+# --- a permanent module: the kernel keeps it, and its interfaces ---------------------------
+fakectl add perm_if --permanent
+fakectl netif add p0 perm_if perm_if
+run_modctl unload perm_if
+is "$status" 1 "a permanent module with interfaces: exit 1, as any permanent module"
+like "$err" "no exit function \(permanent\)" "... for its permanence, not for interfaces it cannot lose"
+run_modctl unload --kernel-force perm_if
+is "$status" 8 "--kernel-force would remove it: then the interfaces count (exit 8)"
+ok "perm_if is still loaded" loaded perm_if
+
 # --- help -------------------------------------------------------------------------
 run_modctl unload --help
 like "$out" "--delete-interfaces" "unload --help lists --delete-interfaces"
