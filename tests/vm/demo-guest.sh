@@ -71,7 +71,7 @@ echo
 say "Unload: holders first, and with --with-deps the dependencies left unused (-n: the plan):"
 show modctl unload -n --with-deps vxlan bridge
 show modctl -v unload --with-deps vxlan bridge
-show modctl unload tun loop dummy
+show modctl unload --delete-interfaces tun loop dummy
 show modctl list
 
 # --- load ----------------------------------------------------------------------------
@@ -177,7 +177,7 @@ show modctl -v wait --for=unused -t 10s tun
 show modctl wait --for=unloaded -t 500ms tun
 show modctl lockdown dummy
 show modctl unlock dummy
-show modctl unload dummy tun
+show modctl unload --delete-interfaces dummy tun
 sleep 0.5
 kill "$mon"
 wait "$mon" 2>/dev/null || :
