@@ -10,6 +10,7 @@
 #include "log.h"
 #include "cmd-status.h"
 #include "modtable.h"
+#include "netif.h"
 #include "strv.h"
 
 static const struct argp_option status_options[] = {
@@ -286,8 +287,63 @@ static void status_print(const struct module_facts *f)
 	print_list("Parameters:", f->params);
 }
 
+/* What an unload of the module would delete. */
+struct destroys {
+	bool has_kinds;   /* registers link kinds */
+	bool complete;    /* every network namespace was inspected */
+	size_t *idx, n;
+};
+
+static int destroys_gather(struct destroys *d, struct netif_world *w, struct kmod_ctx *ctx,
+			   const struct module_facts *f)
+{
+	int r;
+
+	*d = (struct destroys){ .complete = true };
+	if (f->builtin)
+		return 0;
+	r = netif_destroyed_by(w, ctx, f->name, &d->idx, &d->n);
+	if (r < 0)
+		return log_error_errno(r, "cannot tell which network interfaces unloading %s would delete: %m",
+				       f->name);
+	d->has_kinds = r > 0;
+	d->complete = !d->has_kinds || w->unreadable == 0;
+	return 0;
+}
+
+static void destroys_print(const struct destroys *d, const struct netif_world *w)
+{
+	size_t i;
+
+	if (!d->has_kinds)
+		return;
+	for (i = 0; i < d->n; i++) {
+		const struct netif *it = &w->ifs[d->idx[i]];
+		char where[128], buf[256];
+
+		netif_where(w, it, where, sizeof(where));
+		snprintf(buf, sizeof(buf), "interface %s (%s%s%s)", it->name, it->kind, where[0] ? ", in " : "",
+			 where);
+		print_field(i == 0 ? "Deletes:" : "", buf);
+	}
+	if (d->n == 0)
+		print_field("Deletes:", "no interfaces");
+	if (!d->complete) {
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "(%zu network namespace%s could not be inspected: %s)", w->unreadable,
+			 w->unreadable == 1 ? "" : "s", strerror(-w->unreadable_err));
+		print_field("", buf);
+	}
+}
+
+/* status -J: the module columns and what an unload deletes. */
+enum { COL_DESTROYS = _COL_MAX, COL_DESTROYS_COMPLETE, _STATUS_COL_MAX };
+static struct column status_columns[_STATUS_COL_MAX];
+
 static enum exit_code status_modules(const struct status_args *a)
 {
+	struct netif_world w = { 0 };
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
@@ -312,7 +368,13 @@ static enum exit_code status_modules(const struct status_args *a)
 	if (a->json) {
 		struct output_options o = { .json = true, .all = true };
 
-		if (output_init(&out, module_columns, _COL_MAX, &o, NULL, NULL, "modules") < 0) {
+		memcpy(status_columns, module_columns, sizeof(module_columns));
+		status_columns[COL_DESTROYS] = (struct column){ "DESTROYS", 0, 0, OUTPUT_JSON_RAW,
+								"what unloading the module deletes" };
+		status_columns[COL_DESTROYS_COMPLETE] = (struct column){
+			"DESTROYS_COMPLETE", 0, 0, SCOLS_JSON_BOOLEAN, "every network namespace was inspected"
+		};
+		if (output_init(&out, status_columns, _STATUS_COL_MAX, &o, NULL, NULL, "modules") < 0) {
 			code = EXIT_FAIL;
 			goto out;
 		}
@@ -322,6 +384,7 @@ static enum exit_code status_modules(const struct status_args *a)
 		char norm[MODULE_NAME_MAX + 1];
 		const struct proc_module *m;
 		struct module_facts f;
+		struct destroys d;
 
 		module_name_normalize(a->modules.v[i], norm);
 		m = proc_modules_find(&pm, norm);
@@ -347,21 +410,35 @@ static enum exit_code status_modules(const struct status_args *a)
 			exit_keep_first(&code, EXIT_FAIL);
 			continue;
 		}
+		if (destroys_gather(&d, &w, ctx, &f) < 0) {
+			exit_keep_first(&code, EXIT_FAIL);
+			module_facts_free(&f);
+			continue;
+		}
 		if (a->json) {
-			if (module_facts_add_row(&out, &f, true) < 0)
+			_cleanup_free_ char *json = netif_json(&w, d.idx, d.n);
+			struct libscols_line *ln = NULL;
+
+			if (module_facts_add_row(&out, &f, true) < 0 || !json ||
+			    !(ln = scols_table_get_line(out.tb, scols_table_get_nlines(out.tb) - 1)) ||
+			    output_set(&out, ln, COL_DESTROYS, json) < 0 ||
+			    output_set(&out, ln, COL_DESTROYS_COMPLETE, d.complete ? "yes" : "no") < 0)
 				exit_keep_first(&code, EXIT_FAIL);
 		} else {
 			if (printed)
 				putchar('\n');
 			status_print(&f);
+			destroys_print(&d, &w);
 			printed = true;
 		}
+		free(d.idx);
 		module_facts_free(&f);
 	}
 	if (a->json && output_print(&out) < 0)
 		exit_keep_first(&code, EXIT_FAIL);
 out:
 	output_free(&out);
+	netif_world_free(&w);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;

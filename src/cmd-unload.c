@@ -14,6 +14,7 @@
 #include "log.h"
 #include "cmd-unload.h"
 #include "modtable.h"
+#include "netif-guard.h"
 #include "progress.h"
 #include "wait.h"
 
@@ -24,6 +25,7 @@ enum {
 	OPT_POLL_MAX = 0x100,
 	OPT_WITH_DEPS,
 	OPT_KERNEL_FORCE,
+	OPT_DELETE_INTERFACES,
 };
 
 static const struct argp_option unload_options[] = {
@@ -34,6 +36,8 @@ static const struct argp_option unload_options[] = {
 	{ "force", 'f', NULL, 0, "unload modules even if modctl lockdown locked them", 0 },
 	{ "kernel-force", OPT_KERNEL_FORCE, NULL, 0,
 	  "ask the kernel to drop a module despite references (O_TRUNC; taints the kernel)", 0 },
+	{ "delete-interfaces", OPT_DELETE_INTERFACES, NULL, 0,
+	  "unload modules even if that deletes network interfaces of their link kinds", 0 },
 	{ 0 }
 };
 
@@ -68,6 +72,9 @@ static error_t unload_parse(int key, char *arg, struct argp_state *state)
 	case OPT_KERNEL_FORCE:
 		a->kernel_force = true;
 		break;
+	case OPT_DELETE_INTERFACES:
+		a->delete_interfaces = true;
+		break;
 	default:
 		return parse_module_words(key, state, &a->modules, true);
 	}
@@ -86,7 +93,8 @@ static const struct argp unload_argp = {
 	.doc = "Unload modules, waiting while they are in use.\v"
 	       "Modules are unloaded holders first. Durations take ms, s or m (a bare number is "
 	       "seconds). Exit status: 3 not loaded, 4 still in use at the timeout, 5 locked by "
-	       "modctl lockdown, 6 not permitted by the kernel.",
+	       "modctl lockdown, 6 not permitted by the kernel, 8 refused because the unload would "
+	       "delete network interfaces (nothing is unloaded then).",
 	.children = unload_children,
 };
 
@@ -348,6 +356,7 @@ static enum exit_code unload_run(struct invocation *inv)
 	const struct unload_args *a = inv->args;
 	struct proc_modules pm = { 0 };
 	struct lock_state ls = { 0 };
+	struct netif_guard ng = { 0 };
 	struct target *t = NULL;
 	struct waiter w;
 	size_t n = 0, i;
@@ -412,9 +421,30 @@ static enum exit_code unload_run(struct invocation *inv)
 		n = add_unused_deps(&pm, t, n, &ls);
 	order_targets(t, n);
 
+	/* Without CAP_SYS_MODULE the kernel refuses every unload: nothing
+	 * can be deleted, and its refusal is the answer. */
+	if (a->dry_run || have_cap_sys_module()) {
+		enum exit_code c = EXIT_OK;
+		bool privileged = have_cap_sys_module();
+
+		for (i = 0; i < n && c == EXIT_OK; i++)
+			/* the kernel keeps a permanent module unless forced */
+			if ((!t[i].pm->permanent || a->kernel_force) &&
+			    netif_guard_add(&ng, t[i].pm->name, t[i].requested) < 0)
+				c = EXIT_FAIL;
+		if (c == EXIT_OK)
+			c = netif_guard_verdict(&ng, a->delete_interfaces, a->dry_run, privileged);
+		if (c != EXIT_OK) {
+			exit_keep_first(&code, c);
+			if (!a->dry_run)
+				goto out;
+		}
+	}
 	if (a->dry_run) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			printf("unload %s%s\n", t[i].pm->name, t[i].requested ? "" : " (dependency left unused)");
+			netif_guard_print(&ng, t[i].pm->name);
+		}
 		goto out;
 	}
 	if (n == 0)
@@ -461,6 +491,7 @@ static enum exit_code unload_run(struct invocation *inv)
 			}
 			module_probe_free(&p);
 		}
+		netif_guard_announce(&ng, t[i].pm->name);
 		c = unload_module(t[i].pm->name, a, &w);
 		exit_keep_first(&code, c);
 		if (c == EXIT_SIGINT || c == EXIT_SIGTERM) {
@@ -472,6 +503,7 @@ out:
 	if (waiter_ready)
 		waiter_done(&w);
 	free(t);
+	netif_guard_free(&ng);
 	lock_state_free(&ls);
 	proc_modules_free(&pm);
 	return code;

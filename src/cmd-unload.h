@@ -11,5 +11,6 @@ struct unload_args {
 	bool dry_run;
 	bool force;
 	bool kernel_force;
+	bool delete_interfaces;
 	struct module_words modules;
 };

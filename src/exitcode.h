@@ -17,6 +17,7 @@ enum exit_code {
 	EXIT_LOCKED = 5,    /* refused by modctl lockdown */
 	EXIT_NOTPERM = 6,   /* not permitted by the kernel */
 	EXIT_REJECTED = 7,  /* the kernel rejected the module */
+	EXIT_DESTROYS = 8,  /* refused: the unload would delete network interfaces */
 	EXIT_SIGINT = 130,  /* 128 + the signal's number, as shells report it */
 	EXIT_SIGTERM = 143,
 };

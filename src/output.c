@@ -147,7 +147,7 @@ int output_init(struct output *out, const struct column *cols, size_t ncols,
 		cl = scols_table_new_column(out->tb, c->name, c->whint, c->flags);
 		if (!cl)
 			return -ENOMEM;
-		scols_column_set_json_type(cl, c->json_type);
+		scols_column_set_json_type(cl, c->json_type == OUTPUT_JSON_RAW ? SCOLS_JSON_STRING : c->json_type);
 	}
 	return 0;
 }
@@ -239,6 +239,9 @@ static void json_value(int type, const char *data)
 		putchar(']');
 		break;
 	}
+	case OUTPUT_JSON_RAW:
+		fputs(empty ? "null" : data, stdout);
+		break;
 	default:
 		if (empty)
 			fputs("null", stdout);

@@ -17,6 +17,10 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libscols_table *, scols_unref_table)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libscols_iter *, scols_free_iter)
 
+/* A json_type for a cell that holds JSON text already (an array of
+ * objects), written as it is; libsmartcols sees a string. */
+#define OUTPUT_JSON_RAW 0x100
+
 /* One column a command can show. */
 struct column {
 	const char *name;

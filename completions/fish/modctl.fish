@@ -223,6 +223,7 @@ complete -c modctl -n "__modctl_using unload" -l with-deps -d 'also unload depen
 complete -c modctl -n "__modctl_using unload" -s n -l dry-run -d 'print what would be unloaded, in order, and do nothing'
 complete -c modctl -n "__modctl_using unload" -s f -l force -d 'unload modules even if modctl lockdown locked them'
 complete -c modctl -n "__modctl_using unload" -l kernel-force -d 'ask the kernel to drop a module despite references (taints the kernel)'
+complete -c modctl -n "__modctl_using unload" -l delete-interfaces -d 'unload modules even if that deletes network interfaces of their link kinds'
 
 # lockdown
 complete -c modctl -n "__modctl_using lockdown" -s a -l all -d 'lock every loaded module and turn on lockdown-all mode'

@@ -2160,6 +2160,9 @@ out:
 	return err;
 }
 
+static void netif_module_gone(const char *root, const char *name);
+static int cmd_netif(const char *root, int argc, char **argv);
+
 int fk_sys_delete_module(const char *root, const char *uname_, unsigned int flags)
 {
 	struct fk_kconf k;
@@ -2239,6 +2242,8 @@ int fk_sys_delete_module(const char *root, const char *uname_, unsigned int flag
 	}
 	db_remove(&db, m);
 	err = db_save(root, &db);
+	if (err == 0)
+		netif_module_gone(root, name);
 out:
 	log_call(root, "delete_module", name[0] ? name : "-", flags, -err, NULL);
 	db_free(&db);
@@ -2941,6 +2946,8 @@ static void usage(void)
 	      "  gen N [--prefix P] [--seed S] N synthetic loaded modules\n"
 	      "  load FILE [ARGS] [--flags N]  emulated finit_module\n"
 	      "  unload NAME [--flags N]       emulated delete_module (default O_NONBLOCK)\n"
+	      "  netif add IFNAME KIND MODULE [--netns NS] [--link LOWER] | netif del IFNAME [--netns NS]\n"
+	      "  netif deny NS ERRNO           interfaces of link kinds; a namespace setns refuses\n"
 	      "  count SYSCALL [NAME [ERRNO]]  number of logged calls\n"
 	      "  bpf SUBCOMMAND ...            the BPF side: bpffs, BTF, pins (README, \"BPF\")\n"
 	      "  show                          the module database\n", stderr);
@@ -3164,6 +3171,8 @@ int fk_command(const char *root, int argc, char **argv)
 		return cmd_unload(root, argc, argv);
 	if (!strcmp(argv[0], "count"))
 		return cmd_count(root, argc, argv);
+	if (!strcmp(argv[0], "netif"))
+		return cmd_netif(root, argc, argv);
 	if (!strcmp(argv[0], "init")) {
 		if (pjoin(p, sizeof(p), "%s/.fake", root) < 0 || mkdir_p(p) < 0) {
 			fk_msg("cannot create %s", p);
@@ -3183,6 +3192,146 @@ int fk_command(const char *root, int argc, char **argv)
 	tick_locked(root);
 	r = dispatch(root, argc, argv);
 	fflush(stdout);
+	fk_unlock(fd);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* network interfaces of link kinds (ROOT/.fake/netif)                 */
+/*
+ * One interface a line: "NETNS IFNAME KIND MODULE [LOWER]", NETNS "-" for the
+ * namespace the test runs in, else a name that has ROOT/run/netns/NETNS.
+ * The shim answers an RTM_GETLINK dump from it (shim.c); a successful
+ * delete_module of MODULE deletes its interfaces, as the module's exit does,
+ * and with them the vlan, macvlan, ipvlan, macsec interfaces stacked on
+ * one (LOWER, same namespace), as their drivers do.
+ * ROOT/.fake/netns-deny: "NETNS ERRNO" lines, setns into NETNS fails.
+ */
+
+static int netif_rewrite(const char *root, const char *drop_module, const char *drop_if, const char *drop_ns,
+			 const char *append)
+{
+	char path[FK_PATH], data[16384], gone[64][2][128];
+	char *out = NULL, *line, *save = NULL;
+	size_t len = 0, ngone = 0, k;
+	int r, again = 1;
+	FILE *o;
+
+	if (pjoin(path, sizeof(path), "%s/.fake/netif", root) < 0)
+		return -ENAMETOOLONG;
+	if (fk_read_file(path, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	/* what goes: the module's interfaces, then what sits on them */
+	while (again) {
+		char copy[sizeof(data)];
+
+		again = 0;
+		memcpy(copy, data, sizeof(data));
+		save = NULL;
+		for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char ns[128], ifn[64], kind[64], mod[FK_NAME_MAX], lower[64] = "";
+			char padded[68];
+			int hit = 0;
+
+			if (sscanf(line, "%127s %63s %63s %55s %63s", ns, ifn, kind, mod, lower) < 4)
+				continue;
+			snprintf(padded, sizeof(padded), " %s ", kind);
+			for (k = 0; k < ngone; k++)
+				if (!strcmp(gone[k][0], ns) && !strcmp(gone[k][1], ifn))
+					break;
+			if (k < ngone)
+				continue;
+			if (drop_module && !strcmp(mod, drop_module))
+				hit = 1;
+			if (drop_if && !strcmp(ifn, drop_if) && !strcmp(ns, drop_ns))
+				hit = 1;
+			/* the kinds whose drivers delete them with their lower device */
+			for (k = 0; lower[0] && strstr(" vlan macvlan macvtap ipvlan ipvtap macsec ", padded) &&
+				    k < ngone; k++)
+				if (!strcmp(gone[k][0], ns) && !strcmp(gone[k][1], lower))
+					hit = 1;
+			if (hit && ngone < 64) {
+				snprintf(gone[ngone][0], sizeof(gone[0][0]), "%s", ns);
+				snprintf(gone[ngone][1], sizeof(gone[0][1]), "%s", ifn);
+				ngone++;
+				again = 1;
+			}
+		}
+	}
+	o = open_memstream(&out, &len);
+	if (!o)
+		return -ENOMEM;
+	save = NULL;
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char ns[128], ifn[64];
+
+		if (sscanf(line, "%127s %63s", ns, ifn) != 2)
+			continue;
+		for (k = 0; k < ngone; k++)
+			if (!strcmp(gone[k][0], ns) && !strcmp(gone[k][1], ifn))
+				break;
+		if (k == ngone)
+			fprintf(o, "%s\n", line);
+	}
+	if (append)
+		fprintf(o, "%s\n", append);
+	fclose(o);
+	r = fk_write_file_atomic(path, out ? out : "", len);
+	free(out);
+	return r;
+}
+
+/* delete_module removed NAME: its interfaces are gone. */
+static void netif_module_gone(const char *root, const char *name)
+{
+	netif_rewrite(root, name, NULL, NULL, NULL);
+}
+
+static int cmd_netif(const char *root, int argc, char **argv)
+{
+	const char *ns = "-", *lower = "";
+	char p[FK_PATH], line[512];
+	int i, fd, r = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
+			ns = argv[i + 1];
+		if (!strcmp(argv[i], "--link") && i + 1 < argc)
+			lower = argv[i + 1];
+	}
+	fd = fk_lock(root);
+	if (fd < 0)
+		return 1;
+	if (argc >= 5 && !strcmp(argv[1], "add")) {
+		snprintf(line, sizeof(line), "%s %s %s %s %s", ns, argv[2], argv[3], argv[4], lower);
+		if (strcmp(ns, "-")) {
+			if (pjoin(p, sizeof(p), "%s/run/netns", root) < 0 || mkdir_p(p) < 0 ||
+			    pjoin(p, sizeof(p), "%s/run/netns/%s", root, ns) < 0 ||
+			    (!exists(p) && fk_write_file_atomic(p, "", 0) < 0))
+				r = 1;
+		}
+		if (!r && netif_rewrite(root, NULL, NULL, NULL, line) < 0)
+			r = 1;
+	} else if (argc >= 3 && !strcmp(argv[1], "del")) {
+		if (netif_rewrite(root, NULL, argv[2], ns, NULL) < 0)
+			r = 1;
+	} else if (argc >= 4 && !strcmp(argv[1], "deny")) {
+		char old[4096] = "";
+
+		if (pjoin(p, sizeof(p), "%s/.fake/netns-deny", root) < 0)
+			r = 1;
+		else {
+			if (fk_read_file(p, old, sizeof(old)) < 0)
+				old[0] = '\0';
+			snprintf(line, sizeof(line), "%s%s %s\n", old, argv[2], argv[3]);
+			if (fk_write_file_atomic(p, line, strlen(line)) < 0)
+				r = 1;
+		}
+	} else {
+		fk_msg("usage: netif add IFNAME KIND MODULE [--netns NS] | netif del IFNAME [--netns NS] | "
+		       "netif deny NS ERRNO");
+		r = 2;
+	}
 	fk_unlock(fd);
 	return r;
 }

@@ -12,6 +12,7 @@ FAKE_TESTS = \
 	tests/fake/t-status.sh \
 	tests/fake/t-load.sh \
 	tests/fake/t-unload.sh \
+	tests/fake/t-netif.sh \
 	tests/fake/t-lockdown.sh \
 	tests/fake/t-pin.sh \
 	tests/fake/t-wait.sh \

@@ -32,7 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sched.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -124,6 +128,8 @@ REAL_DECL(int, uname, (struct utsname *));
 REAL_DECL(long, syscall, (long, ...));
 REAL_DECL(ssize_t, write, (int, const void *, size_t));
 REAL_DECL(int, close, (int));
+REAL_DECL(int, socket, (int, int, int));
+REAL_DECL(int, setns, (int, int));
 
 static void *real_sym(const char *name)
 {
@@ -569,6 +575,8 @@ static void after_open(const char *orig, int fd, int flags)
 	errno = e;
 }
 
+static void netlink_forget(int fd);
+
 EXPORT ssize_t write(int fd, const void *b, size_t n)
 {
 	REAL(write, -1);
@@ -581,7 +589,186 @@ EXPORT int close(int fd)
 {
 	REAL(close, -1);
 	unwatch(fd);
+	netlink_forget(fd);
 	return real_close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* rtnetlink: the links of ROOT/.fake/netif                            */
+/*
+ * socket(AF_NETLINK, ..., NETLINK_ROUTE) gives one end of a local
+ * SOCK_SEQPACKET pair whose other end already holds the answer to an
+ * RTM_GETLINK dump (sequence number 1) for the namespace the thread is in:
+ * "-" until setns() into an fd of ROOT/run/netns/NAME made it NAME.
+ * The request the program sends is never read. The other end is closed
+ * with the program's end.
+ */
+
+static __thread char fake_netns[128] = "-";
+#define MAX_NL 64
+static int nl_peer[MAX_NL][2];          /* fd + 1, peer */
+static pthread_mutex_t nl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void netlink_forget(int fd)
+{
+	int i, peer = -1;
+
+	if (!enabled)
+		return;
+	pthread_mutex_lock(&nl_lock);
+	for (i = 0; i < MAX_NL; i++)
+		if (nl_peer[i][0] == fd + 1) {
+			nl_peer[i][0] = 0;
+			peer = nl_peer[i][1];
+		}
+	pthread_mutex_unlock(&nl_lock);
+	if (peer >= 0)
+		real_close(peer);
+}
+
+static size_t nl_put_attr(char *b, size_t off, unsigned short type, const void *data, size_t len)
+{
+	struct nlattr_hdr {
+		unsigned short len, type;
+	} h = { (unsigned short)(4 + len), type };
+
+	memcpy(b + off, &h, 4);
+	memcpy(b + off + 4, data, len);
+	memset(b + off + 4 + len, 0, ((4 + len + 3) & ~3u) - (4 + len));
+	return off + ((4 + len + 3) & ~3u);
+}
+
+/* Build the dump for namespace ns into b: RTM_NEWLINK messages, then DONE. */
+static size_t nl_dump(const char *ns, char *b, size_t size)
+{
+	char path[PATH_MAX + 32], data[16384], copy[16384];
+	size_t off = 0;
+	char *line, *save = NULL;
+	int index = 1;
+
+	snprintf(path, sizeof(path), "%s/.fake/netif", root);
+	if (fk_read_file(path, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	memcpy(copy, data, sizeof(copy));
+	/* ifindex: the line number + 1 (lo is 1) */
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char lns[128], ifn[64], kind[64], mod[64], lower[64] = "";
+		struct nlmsghdr *nh;
+		struct ifinfomsg *ifi;
+		size_t start = off, li;
+		int link = 0;
+
+		index++;
+		if (sscanf(line, "%127s %63s %63s %63s %63s", lns, ifn, kind, mod, lower) < 4 || strcmp(lns, ns))
+			continue;
+		if (lower[0]) {
+			char *l2, *s2 = NULL, c2[sizeof(copy)];
+			int j = 1;
+
+			memcpy(c2, copy, sizeof(c2));
+			for (l2 = strtok_r(c2, "\n", &s2); l2; l2 = strtok_r(NULL, "\n", &s2)) {
+				char n2[128], i2[64];
+
+				j++;
+				if (sscanf(l2, "%127s %63s", n2, i2) == 2 && !strcmp(n2, ns) && !strcmp(i2, lower))
+					link = j;
+			}
+		}
+		if (off + 512 > size)
+			break;
+		nh = (struct nlmsghdr *)(b + off);
+		memset(nh, 0, NLMSG_LENGTH(sizeof(*ifi)));
+		nh->nlmsg_type = RTM_NEWLINK;
+		nh->nlmsg_flags = NLM_F_MULTI;
+		nh->nlmsg_seq = 1;
+		ifi = NLMSG_DATA(nh);
+		ifi->ifi_index = index;
+		off += NLMSG_LENGTH(sizeof(*ifi));
+		off = nl_put_attr(b, off, IFLA_IFNAME, ifn, strlen(ifn) + 1);
+		if (link)
+			off = nl_put_attr(b, off, IFLA_LINK, &link, sizeof(link));
+		li = off;
+		off = nl_put_attr(b, off, IFLA_LINKINFO, "", 0);
+		off = nl_put_attr(b, off, IFLA_INFO_KIND, kind, strlen(kind) + 1);
+		((unsigned short *)(b + li))[0] = (unsigned short)(off - li);
+		nh->nlmsg_len = (unsigned)(off - start);
+	}
+	{
+		struct nlmsghdr *nh = (struct nlmsghdr *)(b + off);
+
+		memset(nh, 0, NLMSG_LENGTH(sizeof(int)));
+		nh->nlmsg_len = NLMSG_LENGTH(sizeof(int));
+		nh->nlmsg_type = NLMSG_DONE;
+		nh->nlmsg_flags = NLM_F_MULTI;
+		nh->nlmsg_seq = 1;
+		off += NLMSG_LENGTH(sizeof(int));
+	}
+	return off;
+}
+
+EXPORT int socket(int domain, int type, int protocol)
+{
+	static __thread char buf[65536];
+	int sv[2], i;
+	size_t len;
+
+	REAL(socket, -1);
+	if (!fake_on() || domain != AF_NETLINK || protocol != NETLINK_ROUTE)
+		return real_socket(domain, type, protocol);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | (type & (SOCK_CLOEXEC | SOCK_NONBLOCK)), 0, sv) < 0)
+		return -1;
+	/* nl_dump reads a file, and close() takes nl_lock */
+	len = nl_dump(fake_netns, buf, sizeof(buf));
+	pthread_mutex_lock(&nl_lock);
+	if (send(sv[1], buf, len, 0) < 0) {
+		pthread_mutex_unlock(&nl_lock);
+		real_close(sv[0]);
+		real_close(sv[1]);
+		return -1;
+	}
+	for (i = 0; i < MAX_NL && nl_peer[i][0]; i++)
+		;
+	if (i < MAX_NL) {
+		nl_peer[i][0] = sv[0] + 1;
+		nl_peer[i][1] = sv[1];
+	} else {
+		real_close(sv[1]);
+	}
+	pthread_mutex_unlock(&nl_lock);
+	return sv[0];
+}
+
+EXPORT int setns(int fd, int nstype)
+{
+	char link[64], path[PATH_MAX], dpath[PATH_MAX + 32], deny[4096], base[128];
+	ssize_t l;
+
+	REAL(setns, -1);
+	if (!fake_on())
+		return real_setns(fd, nstype);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	l = real_readlink(link, path, sizeof(path) - 1);
+	if (l <= 0)
+		return real_setns(fd, nstype);
+	path[l] = '\0';
+	if (!starts_with_root(path))
+		return real_setns(fd, nstype);
+	snprintf(base, sizeof(base), "%s", strrchr(path, '/') + 1);
+	snprintf(dpath, sizeof(dpath), "%s/.fake/netns-deny", root);
+	if (fk_read_file(dpath, deny, sizeof(deny)) >= 0) {
+		char *line, *save = NULL;
+
+		for (line = strtok_r(deny, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char ns[128], e[32];
+
+			if (sscanf(line, "%127s %31s", ns, e) == 2 && !strcmp(ns, base)) {
+				errno = fk_errno_parse(e);
+				return -1;
+			}
+		}
+	}
+	snprintf(fake_netns, sizeof(fake_netns), "%s", base);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

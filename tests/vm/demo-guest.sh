@@ -71,7 +71,7 @@ echo
 say "Unload: holders first, and with --with-deps the dependencies left unused (-n: the plan):"
 show modctl unload -n --with-deps vxlan bridge
 show modctl -v unload --with-deps vxlan bridge
-show modctl unload tun loop dummy
+show modctl unload --delete-interfaces tun loop dummy
 show modctl list
 
 # --- load ----------------------------------------------------------------------------
@@ -138,8 +138,24 @@ show modctl refcnt tun
 kill "$holder"
 wait "$holder" 2>/dev/null || :
 
+# --- what an unload destroys ------------------------------------------------------------------
+say "Unloading dummy would delete its interfaces (dummy0 came with the load; d0 is the"
+say "user's; d1 lives in another network namespace). modctl refuses and names them:"
+ip link add d0 type dummy
+mkdir -p /run/netns
+touch /run/netns/blue
+unshare --net=/run/netns/blue true
+nsenter --net=/run/netns/blue ip link add d1 type dummy
+show modctl unload dummy
+show modctl unload -n dummy
+show modctl status dummy
+say "rmmod and modprobe -r are not changed: they would delete them without a word."
+say "Accept the deletion explicitly:"
+show modctl unload --delete-interfaces dummy
+umount /run/netns/blue 2>/dev/null || :
+rm -f /run/netns/blue
+
 # --- wait and monitor --------------------------------------------------------------------------
-/usr/bin/modctl unload dummy
 say "Monitor module events (in the background; its output is shown below):"
 printf '$ modctl monitor &\n\n'
 /usr/bin/modctl monitor >/tmp/monitor.out 2>&1 &
@@ -161,7 +177,7 @@ show modctl -v wait --for=unused -t 10s tun
 show modctl wait --for=unloaded -t 500ms tun
 show modctl lockdown dummy
 show modctl unlock dummy
-show modctl unload dummy tun
+show modctl unload --delete-interfaces dummy tun
 sleep 0.5
 kill "$mon"
 wait "$mon" 2>/dev/null || :

@@ -389,11 +389,13 @@ load_compare() {
 # modctl must leave no more than modprobe -r does, the named modules must be
 # gone, and whatever modctl unloaded beyond modprobe -r must be a dependency
 # of the named modules (modprobe --show-depends), never one loaded on its own.
+# modprobe -r deletes the interfaces the modules' loads created (bond0,
+# tunl0, ...): modctl is told to accept that too (--delete-interfaces).
 # shellcheck disable=SC2086 # $2, $3 and $4 are lists of words
 unload_compare() {
 	unload_all || fail "$1: clean state"
 	"$MODPROBE" -a $2
-	run "$MODCTL" unload --with-deps $3
+	run "$MODCTL" unload --with-deps --delete-interfaces $3
 	_mrc=$RC
 	modules_loaded >"$_vm_tmp/diff.modctl"
 	unload_all || fail "$1: clean state"

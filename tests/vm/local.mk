@@ -62,6 +62,7 @@ vm_scenarios = \
 	tests/vm/scenarios/load-diff-set.sh \
 	tests/vm/scenarios/unload-diff.sh \
 	tests/vm/scenarios/unload.sh \
+	tests/vm/scenarios/netif.sh \
 	tests/vm/scenarios/lockdown.sh \
 	tests/vm/scenarios/pin.sh \
 	tests/vm/scenarios/pin-race.sh \

@@ -385,7 +385,9 @@ do_op() {
 		;;
 	lockdown | unlock) mc 0 "$kind" "$M" ;;
 	unload | unload-deps | unload-f | unload-f-deps)
-		set -- unload -t "$T"
+		# dummy and ifb create interfaces as they load; deleting
+		# them is part of the model's unload
+		set -- unload -t "$T" --delete-interfaces
 		case $kind in
 		unload-f) set -- "$@" -f ;;
 		unload-deps) set -- "$@" --with-deps ;;
@@ -393,7 +395,7 @@ do_op() {
 		esac
 		label=$*
 		label=${label% "$M"}
-		label=${label#unload -t "$T"}
+		label=${label#unload -t "$T" --delete-interfaces}
 		label="unload$label"
 		# sabotage "force": a --force the checks do not know of
 		[ "${SAB:-}" != force ] || set -- "$@" -f
