@@ -9,11 +9,16 @@
 #include "kernel.h"
 #include "log.h"
 #include "cmd-status.h"
+#include "holders.h"
 #include "modtable.h"
 #include "strv.h"
 
+enum { OPT_HOLDERS_BUDGET = 0x100 };
+
 static const struct argp_option status_options[] = {
 	{ "json", 'J', NULL, 0, "print JSON", 0 },
+	{ "holders-budget", OPT_HOLDERS_BUDGET, "DURATION", 0,
+	  "look for who holds a module for at most DURATION (default 2s, or $" HOLDERS_BUDGET_ENV ")", 0 },
 	{ 0 }
 };
 
@@ -24,6 +29,11 @@ static error_t status_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'J':
 		a->json = true;
+		break;
+	case OPT_HOLDERS_BUDGET:
+		if (parse_duration(arg, &a->holders_budget) < 0)
+			argp_error(state, "--holders-budget takes a duration, not '%s'", arg);
+		a->holders_budget_set = true;
 		break;
 	default:
 		return parse_module_words(key, state, &a->modules, false);
@@ -257,7 +267,7 @@ static void status_print_pin(const struct module_facts *f)
 		print_field("", p->note);
 }
 
-static void status_print(const struct module_facts *f)
+static void status_print(const struct module_facts *f, const struct holders *hs)
 {
 	char buf[64];
 
@@ -273,6 +283,8 @@ static void status_print(const struct module_facts *f)
 			print_field("Refcnt:", buf);
 		}
 		print_list("Holders:", f->holders);
+		if (hs && hs->refcnt > (long)f->n_holders)
+			holders_print(stdout, hs);
 		snprintf(buf, sizeof(buf), "%lu bytes", f->size);
 		print_field("Size:", buf);
 		print_field("Permanent:", f->permanent ? "yes (cannot be unloaded)" : "no");
@@ -293,6 +305,7 @@ static enum exit_code status_modules(const struct status_args *a)
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct output out = { 0 };
 	enum exit_code code = EXIT_OK;
+	struct column cols[_COL_MAX + _HOLDERS_COL_MAX];
 	bool printed = false, no_module_support;
 	int r, i;
 
@@ -309,10 +322,12 @@ static enum exit_code status_modules(const struct status_args *a)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	memcpy(cols, module_columns, sizeof(module_columns));
+	memcpy(cols + _COL_MAX, holders_columns, sizeof(holders_columns));
 	if (a->json) {
 		struct output_options o = { .json = true, .all = true };
 
-		if (output_init(&out, module_columns, _COL_MAX, &o, NULL, NULL, "modules") < 0) {
+		if (output_init(&out, cols, ARRAY_SIZE(cols), &o, NULL, NULL, "modules") < 0) {
 			code = EXIT_FAIL;
 			goto out;
 		}
@@ -322,6 +337,8 @@ static enum exit_code status_modules(const struct status_args *a)
 		char norm[MODULE_NAME_MAX + 1];
 		const struct proc_module *m;
 		struct module_facts f;
+		struct holders hs = { 0 };
+		bool have_hs = false;
 
 		module_name_normalize(a->modules.v[i], norm);
 		m = proc_modules_find(&pm, norm);
@@ -347,15 +364,27 @@ static enum exit_code status_modules(const struct status_args *a)
 			exit_keep_first(&code, EXIT_FAIL);
 			continue;
 		}
+		if (!f.builtin && f.has_refcnt) {
+			struct holders_options ho = { .dep_holders = f.holders, .refcnt = f.refcnt, .refcnt_known = true,
+						      .budget_usec = a->holders_budget,
+						      .budget_set = a->holders_budget_set };
+
+			have_hs = holders_find(f.name, &ho, &hs) == 0;
+		}
 		if (a->json) {
 			if (module_facts_add_row(&out, &f, true) < 0)
 				exit_keep_first(&code, EXIT_FAIL);
+			else if (have_hs)
+				holders_set_row(&out, scols_table_get_line(out.tb, scols_table_get_nlines(out.tb) - 1),
+						_COL_MAX, &hs);
 		} else {
 			if (printed)
 				putchar('\n');
-			status_print(&f);
+			status_print(&f, have_hs ? &hs : NULL);
 			printed = true;
 		}
+		if (have_hs)
+			holders_free(&hs);
 		module_facts_free(&f);
 	}
 	if (a->json && output_print(&out) < 0)
