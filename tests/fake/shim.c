@@ -289,7 +289,10 @@ static int starts_with_root(const char *p)
 
 static int is_exempt(const char *p)
 {
-	/* the process's own /proc entries stay real */
+	/* the process's own /proc entries stay real, and so does the list
+	 * of processes (/proc itself), whose entries are real too */
+	if (!strcmp(p, "/proc") || !strcmp(p, "/proc/"))
+		return 1;
 	if (strncmp(p, "/proc/", 6))
 		return 0;
 	p += 6;
