@@ -31,8 +31,8 @@ static error_t status_parse(int key, char *arg, struct argp_state *state)
 		a->json = true;
 		break;
 	case OPT_HOLDERS_BUDGET:
-		if (parse_duration(arg, &a->holders_budget) < 0)
-			argp_error(state, "--holders-budget takes a duration, not '%s'", arg);
+		if (parse_duration_arg(state, arg, &a->holders_budget))
+			return EINVAL;
 		a->holders_budget_set = true;
 		break;
 	default:
