@@ -271,6 +271,7 @@ struct scan {
 	dev_t *detached; /* superblocks already counted */
 	size_t n_detached;
 	bool want_detached;
+	bool want_maps;  /* block devices: a mapping keeps the device open */
 	size_t fds;
 };
 
@@ -329,6 +330,11 @@ static int match_add(struct scan *s, pid_t pid, int fd, dev_t rdev, int weight, 
 	m->fd = fd;
 	m->rdev = rdev;
 	m->weight = weight;
+	/* one name per device number: a readlink per match costs as much as the stat */
+	if (s->n > 1 && s->m[s->n - 2].rdev == rdev) {
+		memcpy(m->node, s->m[s->n - 2].node, sizeof(m->node));
+		return 0;
+	}
 	l = readlinkat(dfd, name, m->node, sizeof(m->node) - 1);
 	m->node[l > 0 ? l : 0] = '\0';
 	return 0;
@@ -546,25 +552,56 @@ static int match_order(const void *x, const void *y)
 	return (a->fd > b->fd) - (a->fd < b->fd);
 }
 
-/* Open files shared by dup() or fork() are one open: kcmp(KCMP_FILE) tells. */
+/* Sort m[0..n) by open file and drop the later fds of each; the count dropped. */
+static size_t dedupe_range(struct match *m, size_t n)
+{
+	size_t i, k;
+
+	if (n < 2)
+		return 0;
+	qsort(m, n, sizeof(*m), match_kcmp);
+	for (i = 1, k = 1; i < n; i++) {
+		if (do_kcmp(&m[k - 1], &m[i]) == 0)
+			continue;
+		m[k++] = m[i];
+	}
+	/* keep the dropped slots out of the way: mark them */
+	for (i = k; i < n; i++)
+		m[i].pid = 0;
+	return n - k;
+}
+
+/*
+ * Open files shared by dup() or fork() are one open: kcmp(KCMP_FILE) tells.
+ * Sorting by it costs n log n calls; past DEDUPE_ALL_MAX open files only
+ * the fds of one process are compared (dup), not those of different
+ * processes (fork), which may then count twice (and overcount).
+ */
+#define DEDUPE_ALL_MAX 4096
 static size_t dedupe_shared(struct scan *s)
 {
-	size_t i, k, dropped = 0;
+	size_t i, j, k, dropped = 0;
 
 	if (s->n < 2)
 		return 0;
 	if (do_kcmp(&s->m[0], &s->m[1]) < 0) {
-		log_debug("holders: kcmp: %m; open files shared between processes count once each");
+		log_debug("holders: kcmp: %m; open files shared by fork or dup count once each");
 		return 0;
 	}
-	qsort(s->m, s->n, sizeof(*s->m), match_kcmp);
-	for (i = 1, k = 1; i < s->n; i++) {
-		if (do_kcmp(&s->m[k - 1], &s->m[i]) == 0) {
-			dropped++;
-			continue;
+	if (s->n <= DEDUPE_ALL_MAX) {
+		dropped = dedupe_range(s->m, s->n);
+	} else {
+		log_debug("holders: %zu open files: only those of one process are told apart", s->n);
+		/* matches come grouped by process, in scan order */
+		for (i = 0; i < s->n; i = j) {
+			for (j = i + 1; j < s->n && s->m[j].pid == s->m[i].pid; j++)
+				;
+			dropped += dedupe_range(s->m + i, j - i);
 		}
-		s->m[k++] = s->m[i];
 	}
+	for (i = 0, k = 0; i < s->n; i++)
+		if (s->m[i].pid)
+			s->m[k++] = s->m[i];
 	s->n = k;
 	qsort(s->m, s->n, sizeof(*s->m), match_order);
 	return dropped;
@@ -581,9 +618,9 @@ int procs_scan(struct holders_run *run)
 	if (r < 0)
 		return r;
 	s.want_detached = run->owns.n_fstypes > 0;
-	for (i = 0; !s.want_detached && i < run->owns.n_devs; i++)
+	for (i = 0; i < run->owns.n_devs; i++)
 		if (run->owns.devs[i].block)
-			s.want_detached = true;
+			s.want_detached = s.want_maps = true;
 	if (s.want_detached) {
 		r = procs_read_mounts(run);
 		if (r < 0)
@@ -615,7 +652,7 @@ int procs_scan(struct holders_run *run)
 					goto out;
 			}
 		}
-		if (run->owns.n_devs) {
+		if (s.want_maps) {
 			r = scan_maps(&s, pid, first);
 			if (r < 0)
 				goto out;

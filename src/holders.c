@@ -49,12 +49,17 @@ const char *holder_kind_name(enum holder_kind k)
 
 struct holder *holders_add(struct holders *h, enum holder_kind kind, int weight, const char *object)
 {
-	struct holder *n, *x;
+	struct holder *x;
 
-	n = realloc(h->v, (h->n + 1) * sizeof(*n));
-	if (!n)
-		return NULL;
-	h->v = n;
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 16;
+		struct holder *n = realloc(h->v, ncap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		h->v = n;
+		h->cap = ncap;
+	}
 	x = &h->v[h->n];
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
@@ -86,13 +91,20 @@ int holder_set_detail(struct holder *x, const char *fmt, ...)
 
 void holder_set_process(struct holder *x, pid_t pid, int fd)
 {
+	/* holders of one process come together: read its name once */
+	static pid_t last_pid;
+	static char last_comm[sizeof(x->comm)];
 	char path[64];
 
 	x->pid = pid;
 	x->fd = fd;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (read_small_file(path, x->comm, sizeof(x->comm)) < 0)
-		x->comm[0] = '\0';
+	if (pid != last_pid) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if (read_small_file(path, last_comm, sizeof(last_comm)) < 0)
+			last_comm[0] = '\0';
+		last_pid = pid;
+	}
+	memcpy(x->comm, last_comm, sizeof(x->comm));
 }
 
 void holders_free(struct holders *h)
@@ -105,7 +117,7 @@ void holders_free(struct holders *h)
 	}
 	free(h->v);
 	h->v = NULL;
-	h->n = 0;
+	h->n = h->cap = 0;
 }
 
 long holders_remaining(const struct holders *h)

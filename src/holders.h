@@ -62,7 +62,7 @@ struct holders {
 	long refcnt;
 	bool has_refcnt;
 	struct holder *v;
-	size_t n;
+	size_t n, cap;
 	long attributed;     /* sum of the weights */
 	long unattributed;   /* refcnt - attributed, never below 0 */
 	long overcounted;    /* attributed - refcnt when the weights overshoot */
