@@ -8,6 +8,7 @@
  *
  *   open PATH                open PATH read-write (read-only if refused)
  *   mmap PATH                open PATH, map its first page, close the fd
+ *   mmap-open PATH           the same, keeping the fd open
  *   socket DOMAIN TYPE PROTO socket(DOMAIN, TYPE, PROTO), numbers
  */
 #include <errno.h>
@@ -21,7 +22,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vm-holder READY open|mmap PATH | socket DOMAIN TYPE PROTO\n");
+	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO\n");
 	return 2;
 }
 
@@ -45,7 +46,7 @@ int main(int argc, char *argv[])
 	if (!strcmp(argv[2], "open")) {
 		if (open_rw(argv[3]) < 0)
 			return 1;
-	} else if (!strcmp(argv[2], "mmap")) {
+	} else if (!strcmp(argv[2], "mmap") || !strcmp(argv[2], "mmap-open")) {
 		void *p;
 
 		fd = open_rw(argv[3]);
@@ -56,7 +57,8 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "vm-holder: mmap %s: %s\n", argv[3], strerror(errno));
 			return 1;
 		}
-		close(fd);
+		if (!strcmp(argv[2], "mmap"))
+			close(fd);
 	} else if (!strcmp(argv[2], "socket") && argc == 6) {
 		if (socket(atoi(argv[3]), atoi(argv[4]), atoi(argv[5])) < 0) {
 			fprintf(stderr, "vm-holder: socket: %s\n", strerror(errno));

@@ -137,6 +137,11 @@ is "$(refcnt loop)" 3 "loop: a mapping whose fd is closed takes 1"
 exact loop "a mapped loop device"
 has loop "[.held_by[] | select(.kind == \"mapping\" and .pid == $lmap and .fd == null)] | length == 1" \
 	"the mapping is named, without an fd"
+holder $T/loopboth mmap-open $loop0
+lboth=$!
+is "$(refcnt loop)" 4 "loop: a mapping whose fd is open takes 1 in all"
+exact loop "a mapped loop device, its fd open"
+has loop "[.held_by[] | select(.pid == $lboth) | .kind] == [\"open\"]" "the open file is named, its mapping not again"
 
 have_sq=no
 if [ -r "$SQUASHFS_IMAGE" ] && "$MODPROBE" squashfs 2>/dev/null; then
@@ -154,7 +159,7 @@ if [ "$have_sq" = yes ]; then
 	exact squashfs "a mounted squashfs"
 	has squashfs '[.held_by[] | select(.kind == "mount" and .object == "/mnt/a" and .weight == 1)] | length == 1' \
 		"the mount point is named"
-	is "$(refcnt loop)" 5 "loop: loop1 bound and mounted: 2 more"
+	is "$(refcnt loop)" 6 "loop: loop1 bound and mounted: 2 more"
 	exact loop "a mounted loop device"
 	run mount -o bind /mnt/a /mnt/b
 	is "$(refcnt squashfs)" 1 "squashfs: a bind mount takes nothing"
@@ -196,7 +201,7 @@ if [ "$have_sq" = yes ]; then
 	ok "squashfs is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/squashfs/refcnt)" = 0 ]'
 	losetup -d /dev/loop1
 fi
-kill "$lopen" "$lmap"
+kill "$lopen" "$lmap" "$lboth"
 losetup -d $loop0
 ok "loop is free again" wait_for 20 sh -c '[ "$(cat /sys/module/loop/refcnt)" = 0 ]'
 
