@@ -287,6 +287,8 @@ int owns_read(const char *module, struct owns *o)
 				return r;
 		}
 	}
+	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols", module,
+		  o->n_devs, o->n_fstypes, o->n_protos);
 	return 0;
 }
 
@@ -594,7 +596,10 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 		if (!holders_budget_left(&run))                   \
 			goto done;                                \
 		if (cond) {                                       \
-			int r_ = fn(&run);                        \
+			int r_;                                   \
+			log_debug("holders of %s: reading %s",    \
+				  name, what);                    \
+			r_ = fn(&run);                            \
 			if (r_ == -ENOMEM) {                      \
 				r = r_;                           \
 				goto out;                         \
