@@ -721,38 +721,37 @@ void holders_print(FILE *f, const struct holders *h)
 		h->complete ? "" : h->incomplete_why);
 }
 
+static int holder_json(struct strbuf *sb, const struct holder *x, bool comma)
+{
+	char *obj = json_string(x->object);
+	char *det = x->detail ? json_string(x->detail) : strdup("null");
+	char *comm = x->pid > 0 && x->comm[0] ? json_string(x->comm) : strdup("null");
+	char pid[24] = "null", fd[24] = "null";
+	int r = -ENOMEM;
+
+	if (x->pid > 0)
+		snprintf(pid, sizeof(pid), "%d", (int)x->pid);
+	if (x->fd >= 0)
+		snprintf(fd, sizeof(fd), "%d", x->fd);
+	if (obj && det && comm)
+		r = strbuf_appendf(sb,
+				   "%s{\"kind\": \"%s\", \"weight\": %d, \"pid\": %s, \"command\": %s, \"fd\": %s, "
+				   "\"object\": %s, \"detail\": %s}",
+				   comma ? ", " : "", holder_kind_name(x->kind), x->weight, pid, comm, fd, obj, det);
+	free(obj);
+	free(det);
+	free(comm);
+	return r;
+}
+
 char *holders_json(const struct holders *h)
 {
 	struct strbuf sb = { 0 };
 	size_t i;
 	int r = strbuf_appendf(&sb, "[");
 
-	for (i = 0; r == 0 && i < h->n; i++) {
-		const struct holder *x = &h->v[i];
-		_cleanup_free_ char *obj = NULL, *det = NULL, *comm = NULL;
-
-		obj = json_string(x->object);
-		det = x->detail ? json_string(x->detail) : strdup("null");
-		comm = x->pid > 0 && x->comm[0] ? json_string(x->comm) : strdup("null");
-		if (!obj || !det || !comm) {
-			r = -ENOMEM;
-			break;
-		}
-		r = strbuf_appendf(&sb, "%s{\"kind\": \"%s\", \"weight\": %d, ", i ? ", " : "",
-				   holder_kind_name(x->kind), x->weight);
-		if (r == 0 && x->pid > 0)
-			r = strbuf_appendf(&sb, "\"pid\": %d, ", (int)x->pid);
-		else if (r == 0)
-			r = strbuf_appendf(&sb, "\"pid\": null, ");
-		if (r == 0)
-			r = strbuf_appendf(&sb, "\"command\": %s, ", comm);
-		if (r == 0 && x->fd >= 0)
-			r = strbuf_appendf(&sb, "\"fd\": %d, ", x->fd);
-		else if (r == 0)
-			r = strbuf_appendf(&sb, "\"fd\": null, ");
-		if (r == 0)
-			r = strbuf_appendf(&sb, "\"object\": %s, \"detail\": %s}", obj, det);
-	}
+	for (i = 0; r == 0 && i < h->n; i++)
+		r = holder_json(&sb, &h->v[i], i > 0);
 	if (r == 0)
 		r = strbuf_appendf(&sb, "]");
 	if (r < 0) {
