@@ -585,7 +585,7 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	if (!h->has_refcnt || h->refcnt < 0) {
 		/* nothing to explain: no count, or going */
 		h->scan_skipped = "the reference count is unknown";
-		settle(h, &run);
+		h->complete = true;
 		goto out;
 	}
 

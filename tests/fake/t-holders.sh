@@ -84,6 +84,13 @@ unlike "$err" "holders|mount|scanned" "no other source is read"
 run_modctl status udp_tunnel
 unlike "$out" "Held by:" "status shows only Holders: when they explain the count"
 
+# a going module has no count to explain
+fakectl add goner --refcnt 1
+fakectl set-state goner going --refcnt -1
+run_modctl status -J goner
+json_is "$out" '.modules[0] | [.held_by, .unattributed, .overcounted, .complete]' '[[],null,null,true]' \
+	"a going module: no remainder to report"
+
 # --- the process scan runs only for modules that own something to scan ---------------
 fakectl add nodev --refcnt 2
 run_modctl -vv status -J nodev
