@@ -8,7 +8,8 @@
 # process and by two processes sharing one open file, a persistent tap, a
 # modctl lock pin, bound and opened and mapped loop devices, squashfs
 # mounted on a loop device, mounted in another mount namespace only, and
-# lazily unmounted but kept by a working directory, and a CAN_RAW socket.
+# lazily unmounted but kept by a working directory, a CAN_RAW socket, and
+# (before 6.4, where modctl's lock is a link) a BPF link on tun's functions.
 # A boot of its own: it leaves mounts, namespaces and loop devices behind.
 set -eu
 . /vm/guest-lib.sh
@@ -222,3 +223,24 @@ fi
 # --- the process scan is skipped for a module that owns nothing to scan -------------
 "$MODPROBE" dummy
 has dummy '.held_by == [] and .unattributed == 0' "dummy: nothing to attribute"
+
+# --- a BPF link on one of tun's functions that is not modctl's lock ---------------
+# Before 6.4 modctl's lock is an fentry link: pinned elsewhere too, and
+# modctl's pin removed, it is any BPF link on tun's functions.
+"$MODPROBE" tun
+run "$MODCTL" lockdown tun
+is "$RC" 0 "lockdown tun (for a link of its own)"
+if bpftool link show pinned /sys/fs/bpf/modctl/tun >/dev/null 2>&1; then
+	run bpftool link pin pinned /sys/fs/bpf/modctl/tun /sys/fs/bpf/other-link
+	is "$RC" 0 "the lock's link pinned elsewhere too"
+	rm -f /sys/fs/bpf/modctl/tun
+	is "$(refcnt tun)" 1 "tun: the link on one of its functions takes 1"
+	exact tun "a BPF link no process has open"
+	has tun '[.held_by[] | select(.kind == "bpf-link" and .weight == 1 and .pid == null)] | length == 1' \
+		"the link is named, pinned"
+	rm -f /sys/fs/bpf/other-link
+	ok "tun is free once the link is unpinned" wait_for 20 sh -c '[ "$(cat /sys/module/tun/refcnt)" = 0 ]'
+else
+	diag "kernel $KVER: modctl's lock is a program, not a link: no BPF link to attribute"
+	"$MODCTL" unlock tun >/dev/null 2>&1 || :
+fi
