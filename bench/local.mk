@@ -16,10 +16,15 @@
 #                       with and without pins, per-module pin and unpin cost,
 #                       BPF links at run time; real kernel in the test VM
 #                       (~3 min under TCG, 5 runs)
+#   make bench-holders  who holds a module: the process scan over farms of 200
+#                       and 2,000 processes holding 10 files each, against
+#                       fuser and lsof on the same node (host; needs psmisc
+#                       and lsof; ~1 min)
 #
 # Knobs (make VAR=... or environment): BENCH_TRIALS, BENCH_IDLE_RUNS,
 # BENCH_SEED (bench-unload); BENCH_RUNS, BENCH_LOAD_MODULES,
-# BENCH_LOAD_COUNT (bench-load); BENCH_RUNS (bench-pin); RUNS, SIZES (bench-list); KERNEL=6.12 (the
+# BENCH_LOAD_COUNT (bench-load); BENCH_RUNS (bench-pin); RUNS, SIZES (bench-list); RUNS, SIZES, FDS,
+# NODE (bench-holders); KERNEL=6.12 (the
 # VM benchmarks on the other kernel line; default 6.1); the VM tier's VM_*
 # (tests/vm/README). Raw records of the VM benchmarks:
 # tests/vm/out/LINE/bench-*.data.
@@ -35,6 +40,7 @@ bench:
 	@$(MAKE) $(AM_MAKEFLAGS) bench-unload
 	@$(MAKE) $(AM_MAKEFLAGS) bench-load
 	@$(MAKE) $(AM_MAKEFLAGS) bench-pin
+	@$(MAKE) $(AM_MAKEFLAGS) bench-holders
 
 bench-list: modctl$(EXEEXT) tests/fake/fakectl$(EXEEXT) tests/fake/fixture-root.tar
 	@top_builddir='$(abs_top_builddir)' MODCTL='$(abs_top_builddir)/modctl$(EXEEXT)' \
@@ -57,7 +63,19 @@ bench-load: modctl$(EXEEXT) tests/vm/paths.sh
 bench-pin: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
 	@$(bench_vm_env) CC='$(CC)' $(SHELL) $(srcdir)/bench/pin.sh
 
+# the scan engine alone, linked from the library (built with the tests, so
+# that it keeps building)
+check_PROGRAMS += bench/holders-scan
+bench_holders_scan_SOURCES = bench/holders-scan.c
+bench_holders_scan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+bench_holders_scan_CFLAGS = $(AM_CFLAGS) $(SMARTCOLS_CFLAGS)
+bench_holders_scan_LDADD = libmodctl.la
+
+bench-holders: bench/holders-scan$(EXEEXT)
+	@top_builddir='$(abs_top_builddir)' bash $(srcdir)/bench/holders.sh
+
 EXTRA_DIST += \
+	bench/holders.sh \
 	bench/pin.sh \
 	bench/pin-guest.sh \
 	bench/list.sh \
@@ -69,4 +87,4 @@ EXTRA_DIST += \
 	bench/load-guest.sh \
 	bench/benchtool.c
 
-.PHONY: bench bench-list bench-lockdown bench-unload bench-load bench-pin
+.PHONY: bench bench-list bench-lockdown bench-unload bench-load bench-pin bench-holders

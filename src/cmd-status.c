@@ -9,12 +9,17 @@
 #include "kernel.h"
 #include "log.h"
 #include "cmd-status.h"
+#include "holders.h"
 #include "modtable.h"
 #include "netif.h"
 #include "strv.h"
 
+enum { OPT_HOLDERS_BUDGET = 0x100 };
+
 static const struct argp_option status_options[] = {
 	{ "json", 'J', NULL, 0, "print JSON", 0 },
+	{ "holders-budget", OPT_HOLDERS_BUDGET, "DURATION", 0,
+	  "look for who holds a module for at most DURATION (default 2s, or $" HOLDERS_BUDGET_ENV ")", 0 },
 	{ 0 }
 };
 
@@ -25,6 +30,11 @@ static error_t status_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'J':
 		a->json = true;
+		break;
+	case OPT_HOLDERS_BUDGET:
+		if (parse_duration_arg(state, arg, &a->holders_budget))
+			return EINVAL;
+		a->holders_budget_set = true;
 		break;
 	default:
 		return parse_module_words(key, state, &a->modules, false);
@@ -258,7 +268,7 @@ static void status_print_pin(const struct module_facts *f)
 		print_field("", p->note);
 }
 
-static void status_print(const struct module_facts *f)
+static void status_print(const struct module_facts *f, const struct holders *hs)
 {
 	char buf[64];
 
@@ -274,6 +284,8 @@ static void status_print(const struct module_facts *f)
 			print_field("Refcnt:", buf);
 		}
 		print_list("Holders:", f->holders);
+		if (hs && hs->refcnt > (long)f->n_holders)
+			holders_print(stdout, hs);
 		snprintf(buf, sizeof(buf), "%lu bytes", f->size);
 		print_field("Size:", buf);
 		print_field("Permanent:", f->permanent ? "yes (cannot be unloaded)" : "no");
@@ -337,9 +349,8 @@ static void destroys_print(const struct destroys *d, const struct netif_world *w
 	}
 }
 
-/* status -J: the module columns and what an unload deletes. */
+/* status -J: the module columns, what an unload deletes, then who holds the module. */
 enum { COL_DESTROYS = _COL_MAX, COL_DESTROYS_COMPLETE, _STATUS_COL_MAX };
-static struct column status_columns[_STATUS_COL_MAX];
 
 static enum exit_code status_modules(const struct status_args *a)
 {
@@ -349,6 +360,7 @@ static enum exit_code status_modules(const struct status_args *a)
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	struct output out = { 0 };
 	enum exit_code code = EXIT_OK;
+	struct column cols[_STATUS_COL_MAX + _HOLDERS_COL_MAX];
 	bool printed = false, no_module_support;
 	int r, i;
 
@@ -365,16 +377,15 @@ static enum exit_code status_modules(const struct status_args *a)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	memcpy(cols, module_columns, sizeof(module_columns));
+	cols[COL_DESTROYS] = (struct column){ "DESTROYS", 0, 0, OUTPUT_JSON_RAW, "what unloading the module deletes" };
+	cols[COL_DESTROYS_COMPLETE] = (struct column){ "DESTROYS_COMPLETE", 0, 0, SCOLS_JSON_BOOLEAN,
+						       "every network namespace was inspected" };
+	memcpy(cols + _STATUS_COL_MAX, holders_columns, sizeof(holders_columns));
 	if (a->json) {
 		struct output_options o = { .json = true, .all = true };
 
-		memcpy(status_columns, module_columns, sizeof(module_columns));
-		status_columns[COL_DESTROYS] = (struct column){ "DESTROYS", 0, 0, OUTPUT_JSON_RAW,
-								"what unloading the module deletes" };
-		status_columns[COL_DESTROYS_COMPLETE] = (struct column){
-			"DESTROYS_COMPLETE", 0, 0, SCOLS_JSON_BOOLEAN, "every network namespace was inspected"
-		};
-		if (output_init(&out, status_columns, _STATUS_COL_MAX, &o, NULL, NULL, "modules") < 0) {
+		if (output_init(&out, cols, ARRAY_SIZE(cols), &o, NULL, NULL, "modules") < 0) {
 			code = EXIT_FAIL;
 			goto out;
 		}
@@ -385,6 +396,8 @@ static enum exit_code status_modules(const struct status_args *a)
 		const struct proc_module *m;
 		struct module_facts f;
 		struct destroys d;
+		struct holders hs = { 0 };
+		bool have_hs = false;
 
 		module_name_normalize(a->modules.v[i], norm);
 		m = proc_modules_find(&pm, norm);
@@ -415,6 +428,13 @@ static enum exit_code status_modules(const struct status_args *a)
 			module_facts_free(&f);
 			continue;
 		}
+		if (!f.builtin && f.has_refcnt) {
+			struct holders_options ho = { .dep_holders = f.holders, .refcnt = f.refcnt, .refcnt_known = true,
+						      .budget_usec = a->holders_budget,
+						      .budget_set = a->holders_budget_set };
+
+			have_hs = holders_find(f.name, &ho, &hs) == 0;
+		}
 		if (a->json) {
 			_cleanup_free_ char *json = netif_json(&w, d.idx, d.n);
 			struct libscols_line *ln = NULL;
@@ -424,14 +444,18 @@ static enum exit_code status_modules(const struct status_args *a)
 			    output_set(&out, ln, COL_DESTROYS, json) < 0 ||
 			    output_set(&out, ln, COL_DESTROYS_COMPLETE, d.complete ? "yes" : "no") < 0)
 				exit_keep_first(&code, EXIT_FAIL);
+			else if (have_hs)
+				holders_set_row(&out, ln, _STATUS_COL_MAX, &hs);
 		} else {
 			if (printed)
 				putchar('\n');
-			status_print(&f);
+			status_print(&f, have_hs ? &hs : NULL);
 			destroys_print(&d, &w);
 			printed = true;
 		}
 		free(d.idx);
+		if (have_hs)
+			holders_free(&hs);
 		module_facts_free(&f);
 	}
 	if (a->json && output_print(&out) < 0)

@@ -13,6 +13,7 @@
 #include "lockpin.h"
 #include "log.h"
 #include "cmd-unload.h"
+#include "holders.h"
 #include "modtable.h"
 #include "netif-guard.h"
 #include "progress.h"
@@ -317,6 +318,8 @@ static enum exit_code unload_module(const char *name, const struct unload_args *
 			log_error("timed out after %s: %s is still in use (%s)",
 				  format_duration(dur, sizeof(dur), waiter_timeout(w)), name,
 				  u.seen_going ? "still going" : module_probe_describe(&u.last, what, sizeof(what)));
+		if (!u.force_ignored && !u.seen_going)
+			holders_log(name, LOG_ERR, HOLDERS_LOG_MAX);
 		break;
 	case -ENOENT:
 		log_error("module %s is not loaded", name);

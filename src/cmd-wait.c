@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "cmd-wait.h"
+#include "holders.h"
 #include "sysfs.h"
 #include "uevent.h"
 #include "progress.h"
@@ -144,8 +145,11 @@ static int wait_step(void *userdata, const struct waiter *w)
 	if (!s->waiting_said && waiter_timeout(w) > 0) {
 		/* Said once, after the first look, with the signals already handled. */
 		for (i = 0; i < s->a->modules.n; i++)
-			if (!s->met[i])
+			if (!s->met[i]) {
 				log_info("waiting for %s to be %s", s->a->modules.v[i], for_names[s->a->what]);
+				if (s->a->what == FOR_UNUSED)
+					holders_log(s->a->modules.v[i], LOG_INFO, HOLDERS_LOG_MAX);
+			}
 		s->waiting_said = true;
 	}
 	progress_show("waiting for %d module%s to be %s, %.1fs", s->missing, s->missing == 1 ? "" : "s",

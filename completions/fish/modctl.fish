@@ -179,6 +179,13 @@ complete -c modctl -n "__modctl_using list" -s H -l list-columns -d 'list the co
 
 # status
 complete -c modctl -n "__modctl_using status" -s J -l json -d 'print JSON'
+complete -c modctl -n "__modctl_using status" -l holders-budget -r \
+    -a "0\t'the dependent modules only'
+        500ms\t'half a second'
+        2s\t'two seconds (default)'
+        10s\t'ten seconds'
+        infinity\t'no limit'" \
+    -d 'look for who holds a module for at most T'
 
 # load: modules of the module directory; files for a path; PARAM=VALUE.
 complete -c modctl -n "__modctl_using load; and not __modctl_token_is_param; and not __modctl_token_is_path" \

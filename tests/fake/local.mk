@@ -19,6 +19,7 @@ FAKE_TESTS = \
 	tests/fake/t-cli.sh \
 	tests/fake/t-security.sh \
 	tests/fake/t-faults.sh \
+	tests/fake/t-holders.sh \
 	tests/fake/t-kernel-6.1.sh \
 	tests/fake/t-kernel-6.12.sh
 

@@ -295,7 +295,10 @@ static int starts_with_root(const char *p)
 
 static int is_exempt(const char *p)
 {
-	/* the process's own /proc entries stay real */
+	/* the process's own /proc entries stay real, and so does the list
+	 * of processes (/proc itself), whose entries are real too */
+	if (!strcmp(p, "/proc") || !strcmp(p, "/proc/"))
+		return 1;
 	if (strncmp(p, "/proc/", 6))
 		return 0;
 	p += 6;
@@ -304,8 +307,14 @@ static int is_exempt(const char *p)
 	if (!strncmp(p, "thread-self", 11) && (p[11] == '/' || !p[11]))
 		return 1;
 	if (*p >= '0' && *p <= '9') {
+		const char *pid = p;
+
 		while (*p >= '0' && *p <= '9')
 			p++;
+		/* another process's network namespace is the host's business:
+		 * the fake's namespaces are its own and those in ROOT/run/netns */
+		if (!strcmp(p, "/ns/net") && strtol(pid, NULL, 10) != (long)getpid())
+			return 0;
 		return *p == '/' || !*p;
 	}
 	return 0;

@@ -8,7 +8,7 @@
 # own). The .vmtest files are small executable scripts calling run.sh, so
 # they need no TEST_EXTENSIONS entry: the default LOG_DRIVER (tap-driver)
 # reads them.
-vm_groups = shared permanent disabled seal kernel-force pin-force
+vm_groups = shared permanent disabled seal kernel-force pin-force holders
 vm_lines = 6.1 6.12
 vm_tests = \
 	tests/vm/6.1/shared.vmtest \
@@ -17,12 +17,14 @@ vm_tests = \
 	tests/vm/6.1/seal.vmtest \
 	tests/vm/6.1/kernel-force.vmtest \
 	tests/vm/6.1/pin-force.vmtest \
+	tests/vm/6.1/holders.vmtest \
 	tests/vm/6.12/shared.vmtest \
 	tests/vm/6.12/permanent.vmtest \
 	tests/vm/6.12/disabled.vmtest \
 	tests/vm/6.12/seal.vmtest \
 	tests/vm/6.12/kernel-force.vmtest \
-	tests/vm/6.12/pin-force.vmtest
+	tests/vm/6.12/pin-force.vmtest \
+	tests/vm/6.12/holders.vmtest
 if VM_TESTS
 TESTS += $(vm_tests)
 endif
@@ -41,7 +43,7 @@ tests/vm/paths.sh: Makefile
 	} > $@-t && mv -f $@-t $@
 CLEANFILES += tests/vm/paths.sh
 VM_TEST_LOGS = $(vm_tests:=.log)
-$(VM_TEST_LOGS): tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
+$(VM_TEST_LOGS): tests/vm/paths.sh tests/vm/delete-module$(EXEEXT) tests/vm/vm-holder$(EXEEXT)
 
 # delete_module(2) called directly in the guest, as any program may; static,
 # so the image needs nothing for it (and no sanitizer runtime).
@@ -49,6 +51,13 @@ check_PROGRAMS += tests/vm/delete-module
 tests_vm_delete_module_SOURCES = tests/vm/delete-module.c
 tests_vm_delete_module_CFLAGS = $(WARN_CFLAGS)
 tests_vm_delete_module_LDFLAGS = -all-static
+
+# holders.sh's objects that busybox cannot make (a mapping with its fd
+# closed, a socket of a given protocol); static too.
+check_PROGRAMS += tests/vm/vm-holder
+tests_vm_vm_holder_SOURCES = tests/vm/vm-holder.c
+tests_vm_vm_holder_CFLAGS = $(WARN_CFLAGS)
+tests_vm_vm_holder_LDFLAGS = -all-static
 
 vm_scenarios = \
 	tests/vm/scenarios/kernel.sh \
@@ -72,6 +81,7 @@ vm_scenarios = \
 	tests/vm/scenarios/seal.sh \
 	tests/vm/scenarios/kernel-force.sh \
 	tests/vm/scenarios/pin-force.sh \
+	tests/vm/scenarios/holders.sh \
 	tests/vm/scenarios/soak.sh
 EXTRA_DIST += \
 	$(vm_tests) \
@@ -99,7 +109,7 @@ TESTS_ENVIRONMENT += VM_PATHS='$(abs_top_builddir)/tests/vm/paths.sh'
 #                               builds check_PROGRAMS)
 # make check-vm KERNEL=6.12     on one kernel line
 # make check-vm SCENARIO=NAME   one scenario (or "A B"), in its boot group
-check-vm: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
+check-vm: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT) tests/vm/vm-holder$(EXEEXT)
 	@set -e; \
 	case ' $(SCENARIO) ' in *' soak '*) \
 	  echo "check-vm: the soak runs with make check-soak (see tests/vm/README)" >&2; exit 2;; \
@@ -132,7 +142,7 @@ check-vm: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
 # tests/vm/LINE/soak.vmtest.log through Automake's TAP driver (soak.vmtest is not
 # in TESTS, so no check-TESTS rule knows it); the soak's report (its
 # "# soak:" lines) is printed at the end. A soak that could not run fails.
-check-soak: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
+check-soak: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT) tests/vm/vm-holder$(EXEEXT)
 	@set -e; \
 	line='$(KERNEL)'; line=$${line:-6.1}; \
 	case ' $(vm_lines) ' in *" $$line "*) ;; \
@@ -165,7 +175,7 @@ check-soak: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
 
 # make demo: every modctl command, run on the real kernel, as a user sees it
 # (KERNEL=6.12 for the other kernel line)
-demo: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT)
+demo: modctl$(EXEEXT) tests/vm/paths.sh tests/vm/delete-module$(EXEEXT) tests/vm/vm-holder$(EXEEXT)
 	@$(vm_env) $(SHELL) $(srcdir)/tests/vm/demo.sh
 
 # tests/vm/out: images and console logs of the last boots (small);

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The expensive sources of holders.c: the mount table of every mount
+ * namespace (one process per namespace), and the scan of every process's
+ * open files, working directory, root and mappings. Both read /proc only.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "holders-internal.h"
+#include "log.h"
+#include "strv.h"
+#include "util.h"
+
+char *json_string(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	json_put_string(f, s);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* --- processes -------------------------------------------------------------- */
+
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int procs_list(struct holders_run *run)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	size_t cap = 0;
+
+	if (run->pids_read)
+		return 0;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long v;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		v = strtol(de->d_name, &end, 10);
+		if (*end || v <= 0)
+			continue;
+		if (run->n_pids == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			pid_t *n = realloc(run->pids, ncap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			run->pids = n;
+			cap = ncap;
+		}
+		run->pids[run->n_pids++] = (pid_t)v;
+	}
+	if (run->n_pids)
+		qsort(run->pids, run->n_pids, sizeof(pid_t), pid_cmp);
+	run->pids_read = true;
+	return 0;
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static int add_mount(struct holders_run *run, char *line, pid_t pid, unsigned long ino, size_t *cap)
+{
+	unsigned maj, min;
+	char target[PATH_MAX], *sep, fstype[64], source[PATH_MAX];
+	struct mount_entry *m;
+
+	if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, target) != 3)
+		return 0;
+	sep = strstr(line, " - ");
+	if (!sep || sscanf(sep + 3, "%63s %4095s", fstype, source) != 2)
+		return 0;
+	if (run->n_mounts == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct mount_entry *n = realloc(run->mounts, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		run->mounts = n;
+		*cap = ncap;
+	}
+	unescape(target);
+	unescape(source);
+	m = &run->mounts[run->n_mounts];
+	memset(m, 0, sizeof(*m));
+	m->dev = makedev(maj, min);
+	m->ns_pid = pid;
+	m->ns_ino = ino;
+	m->fstype = strdup(fstype);
+	m->source = strdup(source);
+	m->target = strdup(target);
+	run->n_mounts++;
+	if (!m->fstype || !m->source || !m->target)
+		return -ENOMEM;
+	return 0;
+}
+
+int procs_read_mounts(struct holders_run *run)
+{
+	unsigned long *seen = NULL;
+	size_t n_seen = 0, cap = 0, i;
+	int r;
+
+	if (run->mounts_read)
+		return 0;
+	r = procs_list(run);
+	if (r < 0)
+		return r;
+	for (i = 0; i < run->n_pids; i++) {
+		char path[64], *line, *save = NULL;
+		_cleanup_free_ char *buf = NULL;
+		struct stat st;
+		unsigned long *ns;
+		size_t j, len;
+
+		if (!holders_budget_left(run))
+			break;
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)run->pids[i]);
+		if (stat(path, &st) < 0)
+			continue; /* gone, or a kernel thread */
+		for (j = 0; j < n_seen; j++)
+			if (seen[j] == (unsigned long)st.st_ino)
+				break;
+		if (j < n_seen)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)run->pids[i]);
+		if (read_full_file(path, &buf, &len) < 0)
+			continue;
+		ns = realloc(seen, (n_seen + 1) * sizeof(*ns));
+		if (!ns) {
+			free(seen);
+			return -ENOMEM;
+		}
+		seen = ns;
+		seen[n_seen++] = (unsigned long)st.st_ino;
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			r = add_mount(run, line, run->pids[i], (unsigned long)st.st_ino, &cap);
+			if (r < 0) {
+				free(seen);
+				return r;
+			}
+		}
+	}
+	free(seen);
+	run->mounts_read = true;
+	log_debug("holders: %zu mounts in %zu mount namespaces", run->n_mounts, n_seen);
+	return 0;
+}
+
+static bool dev_mounted(const struct holders_run *run, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_mounts; i++)
+		if (run->mounts[i].dev == dev)
+			return true;
+	return false;
+}
+
+void procs_free(struct holders_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_mounts; i++) {
+		free(run->mounts[i].fstype);
+		free(run->mounts[i].source);
+		free(run->mounts[i].target);
+	}
+	free(run->mounts);
+	free(run->pids);
+	free(run->links);
+	run->mounts = NULL;
+	run->pids = NULL;
+	run->links = NULL;
+	run->n_mounts = run->n_pids = run->n_unowned_links = 0;
+}
+
+/* --- the scan ------------------------------------------------------------------ */
+
+/* Filesystem magic numbers (statfs f_type) of block filesystems that are
+ * modules: how a lazily unmounted superblock, in no mount table, is named. */
+static const struct {
+	unsigned long magic;
+	const char *type;
+} fs_magics[] = {
+	{ 0x73717368, "squashfs" }, { 0x9660, "iso9660" },   { 0x4d44, "vfat" },     { 0xEF53, "ext4" },
+	{ 0x9123683E, "btrfs" },    { 0x58465342, "xfs" },   { 0x15013346, "udf" },  { 0x28cd3d45, "cramfs" },
+	{ 0xE0F5E1E2, "erofs" },    { 0xF2F52010, "f2fs" },  { 0x2011BAB0, "exfat" }, { 0x7366746e, "ntfs3" },
+	{ 0x482b, "hfsplus" },      { 0x4244, "hfs" },       { 0x137F, "minix" },
+};
+
+static bool magic_owned(const struct owns *o, unsigned long magic, const char **type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fs_magics); i++)
+		if (fs_magics[i].magic == magic) {
+			*type = fs_magics[i].type;
+			if (owns_fstype(o, fs_magics[i].type))
+				return true;
+			/* vfat's superblock magic is msdos's; ext4 mounts ext2/ext3 */
+			if (streq(fs_magics[i].type, "vfat") && owns_fstype(o, "msdos"))
+				return true;
+			if (streq(fs_magics[i].type, "ext4") && (owns_fstype(o, "ext2") || owns_fstype(o, "ext3")))
+				return true;
+			return false;
+		}
+	return false;
+}
+
+/* An open file of one of the module's device nodes. */
+struct match {
+	pid_t pid;
+	int fd;
+	dev_t rdev;
+	int weight;
+	char node[96];
+};
+
+struct scan {
+	struct holders_run *run;
+	struct match *m;
+	size_t n, cap;
+	dev_t *detached; /* superblocks already counted */
+	size_t n_detached;
+	bool want_detached;
+	bool want_maps;  /* block devices: a mapping keeps the device open */
+	size_t fds;
+};
+
+static int detached_check(struct scan *s, pid_t pid, const char *path, const struct stat *st, const char *how)
+{
+	struct holders_run *run = s->run;
+	const char *type = NULL;
+	struct holder *x;
+	struct statfs sf;
+	size_t i;
+	bool owned;
+	dev_t *n;
+	char obj[96];
+
+	if (major(st->st_dev) == 0 || dev_mounted(run, st->st_dev))
+		return 0;
+	for (i = 0; i < s->n_detached; i++)
+		if (s->detached[i] == st->st_dev)
+			return 0;
+	owned = owns_match_dev(&run->owns, true, st->st_dev) != NULL;
+	if (statfs(path, &sf) == 0) {
+		if (magic_owned(&run->owns, (unsigned long)sf.f_type, &type))
+			owned = true;
+	}
+	if (!owned)
+		return 0;
+	n = realloc(s->detached, (s->n_detached + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->detached = n;
+	s->detached[s->n_detached++] = st->st_dev;
+	snprintf(obj, sizeof(obj), "%s on %u:%u", type ? type : "filesystem", major(st->st_dev), minor(st->st_dev));
+	x = holders_add(run->h, HOLDER_DETACHED, 1, obj);
+	if (!x)
+		return -ENOMEM;
+	holder_set_process(x, pid, -1);
+	return holder_set_detail(x, "%s", how);
+}
+
+static int match_add(struct scan *s, pid_t pid, int fd, dev_t rdev, int weight, int dfd, const char *name)
+{
+	struct match *m;
+	ssize_t l;
+
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		struct match *n = realloc(s->m, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->m = n;
+		s->cap = ncap;
+	}
+	m = &s->m[s->n++];
+	m->pid = pid;
+	m->fd = fd;
+	m->rdev = rdev;
+	m->weight = weight;
+	/* one name per device number: a readlink per match costs as much as the stat */
+	if (s->n > 1 && s->m[s->n - 2].rdev == rdev) {
+		memcpy(m->node, s->m[s->n - 2].node, sizeof(m->node));
+		return 0;
+	}
+	l = readlinkat(dfd, name, m->node, sizeof(m->node) - 1);
+	m->node[l > 0 ? l : 0] = '\0';
+	return 0;
+}
+
+static int socket_check(struct scan *s, pid_t pid, int fd)
+{
+	const struct owns *o = &s->run->owns;
+	char path[64], proto[64];
+	struct holder *x;
+	ssize_t l;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	l = getxattr(path, "system.sockprotoname", proto, sizeof(proto) - 1);
+	if (l <= 0)
+		return 0;
+	proto[l] = '\0';
+	for (i = 0; i < o->n_protos; i++)
+		if (streq(o->protos[i], proto))
+			break;
+	if (i == o->n_protos)
+		return 0;
+	/* the proto's owner, and the proto_ops' when the module is the family too */
+	x = holders_add(s->run->h, HOLDER_SOCKET, o->family ? 2 : 1, proto);
+	if (!x)
+		return -ENOMEM;
+	holder_set_process(x, pid, fd);
+	return 0;
+}
+
+static int link_check(struct scan *s, pid_t pid, int fd, int dfd, const char *name)
+{
+	struct holders_run *run = s->run;
+	char lnk[64], path[64], *buf = NULL, *p;
+	unsigned id;
+	size_t i, len;
+	ssize_t l;
+
+	l = readlinkat(dfd, name, lnk, sizeof(lnk) - 1);
+	if (l <= 0)
+		return 0;
+	lnk[l] = '\0';
+	if (!strstr(lnk, "bpf_link") && !strstr(lnk, "bpf-link"))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	if (read_full_file(path, &buf, &len) < 0)
+		return 0;
+	p = strstr(buf, "link_id:");
+	if (p && sscanf(p, "link_id: %u", &id) == 1)
+		for (i = 0; i < run->n_unowned_links; i++) {
+			struct holder *x = &run->h->v[run->links[i].index];
+
+			if (run->links[i].id == id && x->pid == 0)
+				holder_set_process(x, pid, fd);
+		}
+	free(buf);
+	return 0;
+}
+
+static int scan_fds(struct scan *s, pid_t pid)
+{
+	struct holders_run *run = s->run;
+	const struct owns *o = &run->owns;
+	_cleanup_(closedirp) DIR *d = NULL;
+	char path[64];
+	struct dirent *de;
+	int dfd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0; /* gone, or not ours to read */
+	dfd = dirfd(d);
+	while ((de = readdir(d))) {
+		const struct owned_dev *od;
+		struct stat st;
+		char *end;
+		long fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = strtol(de->d_name, &end, 10);
+		if (*end)
+			continue;
+		s->fds++;
+		if (fstatat(dfd, de->d_name, &st, 0) < 0)
+			continue;
+		if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
+		    (od = owns_match_dev(o, S_ISBLK(st.st_mode), st.st_rdev))) {
+			r = match_add(s, pid, (int)fd, st.st_rdev, od->weight, dfd, de->d_name);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (S_ISSOCK(st.st_mode) && o->n_protos) {
+			r = socket_check(s, pid, (int)fd);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if ((st.st_mode & S_IFMT) == 0 && run->n_unowned_links) {
+			r = link_check(s, pid, (int)fd, dfd, de->d_name);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (s->want_detached) {
+			char how[32];
+
+			snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
+			snprintf(how, sizeof(how), "open file on fd %ld", fd);
+			r = detached_check(s, pid, path, &st, how);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static bool pid_has_open(const struct scan *s, size_t from, pid_t pid, dev_t rdev)
+{
+	size_t i;
+
+	for (i = from; i < s->n; i++)
+		if (s->m[i].pid == pid && s->m[i].rdev == rdev)
+			return true;
+	return false;
+}
+
+/* Mappings of the module's device nodes whose file descriptor is closed:
+ * the mapping keeps the open file, and with it the references. */
+static int scan_maps(struct scan *s, pid_t pid, size_t first_match)
+{
+	struct holders_run *run = s->run;
+	_cleanup_free_ char *buf = NULL;
+	dev_t *seen = NULL;
+	size_t n_seen = 0, len;
+	char path[64], *line, *save = NULL;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (read_full_file(path, &buf, &len) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char range[64], mpath[128], *file = strstr(line, " /dev/");
+		const struct owned_dev *od;
+		struct holder *x;
+		struct stat st;
+		size_t i;
+
+		if (!file || sscanf(line, "%63s", range) != 1)
+			continue;
+		snprintf(mpath, sizeof(mpath), "/proc/%d/map_files/%s", (int)pid, range);
+		if (stat(mpath, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			continue;
+		od = owns_match_dev(&run->owns, S_ISBLK(st.st_mode), st.st_rdev);
+		if (!od || pid_has_open(s, first_match, pid, st.st_rdev))
+			continue;
+		for (i = 0; i < n_seen; i++)
+			if (seen[i] == st.st_rdev)
+				break;
+		if (i < n_seen)
+			continue;
+		{
+			dev_t *n = realloc(seen, (n_seen + 1) * sizeof(*n));
+
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			seen = n;
+			seen[n_seen++] = st.st_rdev;
+		}
+		x = holders_add(run->h, HOLDER_MAPPING, od->weight, file + 1);
+		if (!x) {
+			r = -ENOMEM;
+			break;
+		}
+		holder_set_process(x, pid, -1);
+	}
+	free(seen);
+	return r;
+}
+
+static int do_kcmp(const struct match *a, const struct match *b)
+{
+	return (int)syscall(SYS_kcmp, a->pid, b->pid, KCMP_FILE, a->fd, b->fd);
+}
+
+static int match_kcmp(const void *x, const void *y)
+{
+	const struct match *a = x, *b = y;
+	int r = do_kcmp(a, b);
+
+	/* 0 equal, 1 less, 2 greater (kernel pointer order); a failure
+	 * keeps both (pid, fd order) */
+	if (r == 1)
+		return -1;
+	if (r == 2)
+		return 1;
+	if (r == 0)
+		return 0;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return (a->fd > b->fd) - (a->fd < b->fd);
+}
+
+static int match_order(const void *x, const void *y)
+{
+	const struct match *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return (a->fd > b->fd) - (a->fd < b->fd);
+}
+
+/* Sort m[0..n) by open file and drop the later fds of each; the count dropped. */
+static size_t dedupe_range(struct match *m, size_t n)
+{
+	size_t i, k;
+
+	if (n < 2)
+		return 0;
+	qsort(m, n, sizeof(*m), match_kcmp);
+	for (i = 1, k = 1; i < n; i++) {
+		if (do_kcmp(&m[k - 1], &m[i]) == 0)
+			continue;
+		m[k++] = m[i];
+	}
+	/* keep the dropped slots out of the way: mark them */
+	for (i = k; i < n; i++)
+		m[i].pid = 0;
+	return n - k;
+}
+
+/*
+ * Open files shared by dup() or fork() are one open: kcmp(KCMP_FILE) tells.
+ * Sorting by it costs n log n calls; past DEDUPE_ALL_MAX open files only
+ * the fds of one process are compared (dup), not those of different
+ * processes (fork), which may then count twice (and overcount).
+ */
+#define DEDUPE_ALL_MAX 4096
+static size_t dedupe_shared(struct scan *s)
+{
+	size_t i, j, k, dropped = 0;
+
+	if (s->n < 2)
+		return 0;
+	if (do_kcmp(&s->m[0], &s->m[1]) < 0) {
+		log_debug("holders: kcmp: %m; open files shared by fork or dup count once each");
+		return 0;
+	}
+	if (s->n <= DEDUPE_ALL_MAX) {
+		dropped = dedupe_range(s->m, s->n);
+	} else {
+		log_debug("holders: %zu open files: only those of one process are told apart", s->n);
+		/* matches come grouped by process, in scan order */
+		for (i = 0; i < s->n; i = j) {
+			for (j = i + 1; j < s->n && s->m[j].pid == s->m[i].pid; j++)
+				;
+			dropped += dedupe_range(s->m + i, j - i);
+		}
+	}
+	for (i = 0, k = 0; i < s->n; i++)
+		if (s->m[i].pid)
+			s->m[k++] = s->m[i];
+	s->n = k;
+	qsort(s->m, s->n, sizeof(*s->m), match_order);
+	return dropped;
+}
+
+int procs_scan(struct holders_run *run)
+{
+	struct scan s = { .run = run };
+	size_t i, shared;
+	uint64_t t0 = now_usec();
+	int r;
+
+	r = procs_list(run);
+	if (r < 0)
+		return r;
+	s.want_detached = run->owns.n_fstypes > 0;
+	for (i = 0; i < run->owns.n_devs; i++)
+		if (run->owns.devs[i].block)
+			s.want_detached = s.want_maps = true;
+	if (s.want_detached) {
+		r = procs_read_mounts(run);
+		if (r < 0)
+			return r;
+	}
+	run->scanned = true;
+	for (i = 0; i < run->n_pids; i++) {
+		pid_t pid = run->pids[i];
+		size_t first = s.n;
+
+		if (!holders_budget_left(run))
+			break;
+		r = scan_fds(&s, pid);
+		if (r < 0)
+			goto out;
+		if (s.want_detached) {
+			static const char *const what[] = { "cwd", "root" };
+			size_t w;
+
+			for (w = 0; w < ARRAY_SIZE(what); w++) {
+				char path[64];
+				struct stat st;
+
+				snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what[w]);
+				if (stat(path, &st) < 0)
+					continue;
+				r = detached_check(&s, pid, path, &st, w == 0 ? "working directory" : "root directory");
+				if (r < 0)
+					goto out;
+			}
+		}
+		if (s.want_maps) {
+			r = scan_maps(&s, pid, first);
+			if (r < 0)
+				goto out;
+		}
+	}
+	shared = dedupe_shared(&s);
+	for (i = 0; i < s.n; i++) {
+		struct holder *x = holders_add(run->h, HOLDER_OPEN, s.m[i].weight, s.m[i].node);
+
+		if (!x) {
+			r = -ENOMEM;
+			goto out;
+		}
+		holder_set_process(x, s.m[i].pid, s.m[i].fd);
+	}
+	log_debug("holders: scanned %zu processes, %zu fds in %llu us; %zu open files, %zu shared", run->n_pids,
+		  s.fds, (unsigned long long)(now_usec() - t0), s.n, shared);
+	r = 0;
+out:
+	free(s.m);
+	free(s.detached);
+	return r;
+}

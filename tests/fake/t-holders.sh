@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Who holds a module, against the fake kernel: the modules and their counts
+# are fake, the processes that hold device nodes are real ones this test
+# starts (the fake leaves /proc/PID real), and the module's device numbers
+# come from the fixture's modules.devname and modules.alias. Covers the
+# order of the sources, the weights, the remainder (unattributed and
+# overcounted), the time budget, when the process scan is skipped, and the
+# text and JSON of status, unload and wait.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/fake/lib.sh"
+for n in /dev/full /dev/net/tun; do
+	[ -c $n ] || plan_skip_all "$n is needed (a real device node the test can hold open)"
+done
+fake_setup
+
+# /dev/full (1:7) plays a register_chrdev device of fakedev: 2 per open
+cp /bin/sleep "$FAKE_TMP/holdfull"
+echo "fakedev fakedev c1:7" >>"$FAKE_MODDIR/modules.devname"
+fakectl add fakedev --refcnt 5
+ready() { wait_until 5000 test -e "$1"; }
+
+# hold READY CMD: run CMD (bash) in the background until killed; $! its pid
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+
+"$FAKE_TMP/holdfull" 1000 7>/dev/full 8>/dev/full 9>&7 &
+p1=$!
+pids+=("$p1")
+wait_until 5000 test -e "/proc/$p1/fd/9"
+
+# --- the weights and the remainder -----------------------------------------------
+run_modctl status fakedev
+is "$status" 0 "status of a held module exits 0"
+like "$out" "Held by: +\\[2\\] pid $p1 \\(holdfull\\) has /dev/full open on fd 7" "names the process, its fd and the node"
+like "$out" "^ +\\[2\\] pid $p1 \\(holdfull\\) has /dev/full open on fd 8" "a second open of the node counts"
+unlike "$out" "on fd 9" "a dup() of an open file counts once (kcmp)"
+like "$out" "^ +1 unattributed$" "refcnt 5 - 2 x 2: 1 unattributed"
+
+run_modctl status -J fakedev
+json_valid "$out" "status -J is JSON"
+json_is "$out" '.modules[0].held_by | map(select(.pid == '"$p1"')) | map([.kind, .weight, .command, .fd, .object])' \
+	'[["open",2,"holdfull",7,"/dev/full"],["open",2,"holdfull",8,"/dev/full"]]' "held_by: kind, weight, command, fd, object"
+json_is "$out" '.modules[0] | [.unattributed, .overcounted, .complete]' '[1,0,true]' "unattributed, overcounted, complete"
+json_is "$out" '.modules[0].held_by[0] | keys' '["command","detail","fd","kind","object","pid","weight"]' \
+	"every holder has the documented fields"
+
+# a child sharing the open file by fork adds nothing
+bash -c 'exec 3>/dev/full; sleep 1000 & echo $! >"$1"; wait' sh "$FAKE_TMP/child" &
+pids+=("$!")
+ready "$FAKE_TMP/child"
+pids+=("$(cat "$FAKE_TMP/child")")
+fakectl set-state fakedev live --refcnt 7
+run_modctl status -J fakedev
+json_is "$out" '[.modules[0].held_by[] | select(.object == "/dev/full")] | length' 3 \
+	"an open file shared by a parent and its child counts once"
+
+# overshoot: the weights exceed the count
+fakectl set-state fakedev live --refcnt 3
+run_modctl status -J fakedev
+json_is "$out" '.modules[0] | [.unattributed, .overcounted]' '[0,3]' "weights beyond the count: overcounted, never negative"
+run_modctl status fakedev
+like "$out" "0 unattributed; the weights exceed the reference count by 3" "status says the weights overshoot"
+
+# --- the time budget -----------------------------------------------------------------
+fakectl set-state fakedev live --refcnt 5
+run_modctl status --holders-budget=0 -J fakedev
+json_is "$out" '.modules[0] | [.complete, .held_by, .unattributed]' '[false,[],5]' \
+	"budget 0: nothing scanned, incomplete, all unattributed"
+run_modctl status --holders-budget=0 fakedev
+like "$out" "5 unattributed; incomplete: the time budget ran out" "status says the answer is incomplete"
+MODCTL_HOLDERS_BUDGET=0 run_modctl status -J fakedev
+json_is "$out" '.modules[0].complete' false "\$MODCTL_HOLDERS_BUDGET sets the budget"
+run_modctl status --holders-budget=soon fakedev
+is "$status" 2 "a bad --holders-budget is a usage error"
+
+# --- dependent modules first: nothing more when they explain the count -----------------
+fakectl add udp_tunnel
+fakectl add vxlan --deps udp_tunnel
+run_modctl -vv status -J udp_tunnel
+json_is "$out" '.modules[0] | [.held_by, .unattributed, .complete]' \
+	'[[{"kind":"module","weight":1,"pid":null,"command":null,"fd":null,"object":"vxlan","detail":null}],0,true]' \
+	"a dependent module explains the count"
+unlike "$err" "holders|mount|scanned" "no other source is read"
+run_modctl status udp_tunnel
+unlike "$out" "Held by:" "status shows only Holders: when they explain the count"
+
+# a going module has no count to explain
+fakectl add goner --refcnt 1
+fakectl set-state goner going --refcnt -1
+run_modctl status -J goner
+json_is "$out" '.modules[0] | [.held_by, .unattributed, .overcounted, .complete]' '[[],null,null,true]' \
+	"a going module: no remainder to report"
+
+# --- the process scan runs only for modules that own something to scan ---------------
+fakectl add nodev --refcnt 2
+run_modctl -vv status -J nodev
+json_is "$out" '.modules[0] | [.held_by, .unattributed, .complete]' '[[],2,true]' \
+	"a module without device nodes, protocols or filesystems: 2 unattributed"
+like "$err" "no process scan: it owns no device node, protocol or filesystem type" "the scan is skipped, and -vv says why"
+unlike "$err" "scanned [0-9]+ processes" "no process was scanned"
+run_modctl -vv status -J fakedev
+like "$err" "scanned [0-9]+ processes" "a module with a device node is scanned"
+
+# --- tun: 2 per open of /dev/net/tun, 1 per persistent interface ---------------------------
+fakectl add tun --refcnt 3
+echo "tun net/tun c10:200" >>"$FAKE_MODDIR/modules.devname"
+mkdir -p "$FAKE_ROOT/sys/class/net/ftap0" "$FAKE_ROOT/sys/class/net/ftun1" "$FAKE_ROOT/sys/class/net/eth0"
+echo 0x1802 >"$FAKE_ROOT/sys/class/net/ftap0/tun_flags"
+echo 0x1001 >"$FAKE_ROOT/sys/class/net/ftun1/tun_flags"
+bash -c 'exec 3<>/dev/net/tun; : >"$1"; exec sleep 1000' sh "$FAKE_TMP/tun" &
+ptun=$!
+pids+=("$ptun")
+ready "$FAKE_TMP/tun"
+run_modctl status -J tun
+json_is "$out" "[.modules[0].held_by[] | select(.pid == $ptun or .kind == \"interface\") | [.kind, .weight, .object]]" \
+	'[["interface",1,"ftap0"],["open",2,"/dev/net/tun"]]' "tun: the persistent tap (1) and the open (2), not the transient tun"
+run_modctl status tun
+like "$out" "\\[1\\] persistent tap interface ftap0" "status names the persistent tap"
+
+# --- loop and device-mapper, from /sys/block ----------------------------------------
+fakectl add loop --refcnt 2
+mkdir -p "$FAKE_ROOT/sys/block/loop3/loop" "$FAKE_ROOT/sys/block/loop4/loop" "$FAKE_ROOT/sys/block/dm-0/dm"
+echo /var/tmp/disk.img >"$FAKE_ROOT/sys/block/loop3/loop/backing_file"
+echo cryptroot >"$FAKE_ROOT/sys/block/dm-0/dm/name"
+run_modctl status -J loop
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object, .detail]], .unattributed]' \
+	'[[["loop",1,"/dev/loop3","bound to /var/tmp/disk.img"]],1]' "loop: a bound device takes 1, an unbound one nothing"
+fakectl add dm_mod --refcnt 2
+run_modctl status -J dm_mod
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object]], .unattributed]' \
+	'[[["dm",2,"cryptroot"]],0]' "dm_mod: a mapped device takes 2"
+
+# --- filesystem types: mounts of every mount namespace ----------------------------------
+echo "alias fs-proc fakeproc" >>"$FAKE_MODDIR/modules.alias"
+fakectl add fakeproc --refcnt 100
+run_modctl status -J fakeproc
+json_ok "$out" '.modules[0].held_by | map(select(.kind == "mount" and .object == "/proc" and .weight == 1 and .pid != null
+	and (.detail | test("^proc from .*, mount namespace [0-9]+$")))) | length >= 1' \
+	"a mount of the module's filesystem type: mount point, type, source, namespace, a process in it"
+json_ok "$out" '(.modules[0].held_by | map(.detail) | unique | length) == (.modules[0].held_by | length)' \
+	"one holder per superblock"
+
+# --- protocols: sockets matched by their protocol's name -----------------------------------
+if command -v python3 >/dev/null; then
+	mkdir -p "$FAKE_ROOT/proc/net"
+	cat >"$FAKE_ROOT/proc/net/protocols" <<-'EOF'
+	protocol  size sockets  memory press maxhdr  slab module     cl co di ac io in de sh ss gs se re sp bi br ha uh gp em
+	PACKET    1536      0      -1   NI       0   no   kernel      n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n
+	UNIX      1088      0      -1   NI       0   yes  fakeunix    n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n  n
+	EOF
+	echo "alias net-pf-1 fakeunix" >>"$FAKE_MODDIR/modules.alias"
+	fakectl add fakeunix --refcnt 100000
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+open(sys.argv[1], "w").close()
+time.sleep(1000)' "$FAKE_TMP/sock" &
+	psock=$!
+	pids+=("$psock")
+	ready "$FAKE_TMP/sock"
+	run_modctl status -J fakeunix
+	json_is "$out" "[.modules[0].held_by[] | select(.pid == $psock) | [.kind, .weight, .object, .command]]" \
+		'[["socket",2,"UNIX","python3"]]' "a socket of the module's protocol; 2 when it is also the family"
+else
+	skip 1 "no python3 to open a socket"
+fi
+
+# --- what unload and wait say -------------------------------------------------------------
+fakectl add many --refcnt 20
+echo "many many c1:7" >>"$FAKE_MODDIR/modules.devname"
+"$FAKE_TMP/holdfull" 1000 3>/dev/full 4>/dev/full 5>/dev/full 6>/dev/full 7>/dev/full 8>/dev/full 9>/dev/full &
+pmany=$!
+pids+=("$pmany")
+wait_until 5000 test -e "/proc/$pmany/fd/9"
+run_modctl unload -t 0 many
+is "$status" 4 "unload -t 0 of a held module: exit 4"
+like "$err" "many is in use \\(refcnt 20: 20 references held\\)" "the count, as before"
+like "$err" "held by: pid $pmany \\(holdfull\\) has /dev/full open on fd 3 \\(2 references\\)" "then one line per holder"
+is "$(grep -c 'held by:' <<<"$err")" 5 "at most five"
+like "$err" "and [0-9]+ more" "then how many more"
+like "$err" "[0-9]+ unattributed" "and what is left unattributed"
+run_modctl unload -t 100ms fakedev
+is "$status" 4 "unload that times out: exit 4"
+like "$err" "timed out after 100ms: fakedev is still in use" "says it timed out"
+like "$err" "held by: pid $p1 \\(holdfull\\) has /dev/full open on fd 7" "and names the holders"
+MODCTL_HOLDERS_BUDGET=0 run_modctl unload -t 0 fakedev
+like "$err" "incomplete: the time budget ran out" "unload says when the answer is incomplete"
+run_modctl -v wait --for=unused -t 100ms fakedev
+is "$status" 4 "wait --for=unused times out: exit 4"
+is "$(grep -c "held by: pid $p1 .*on fd 7" <<<"$err")" 1 "wait -v names the holders once"
+run_modctl wait --for=unused -t 100ms fakedev
+unlike "$err" "held by:" "wait without -v does not look for them"
+run_modctl unload -t 0 vxlan udp_tunnel
+run_modctl unload -t 0 udp_tunnel
+unlike "$err" "held by:|unattributed" "a module held by modules only: the message names them, nothing more"
+
+done_testing

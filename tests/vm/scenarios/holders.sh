@@ -1,0 +1,246 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# vm: own-boot
+# Who holds a module, on the real kernel: for each kind of object that
+# takes references, create it, then check that modctl names it with the
+# weight the kernel really counted (the weights add up to
+# /sys/module/M/refcnt, nothing unattributed): /dev/net/tun held open by a
+# process and by two processes sharing one open file, a persistent tap, a
+# modctl lock pin, bound and opened and mapped loop devices, squashfs
+# mounted on a loop device, mounted in another mount namespace only, and
+# lazily unmounted but kept by a working directory, a CAN_RAW socket, and
+# (before 6.4, where modctl's lock is a link) a BPF link on tun's functions.
+# A boot of its own: it leaves mounts, namespaces and loop devices behind.
+set -eu
+. /vm/guest-lib.sh
+
+# Generous: a slow machine must not make the answer incomplete.
+export MODCTL_HOLDERS_BUDGET=60s
+SQUASHFS_IMAGE=/vm/data/holders.squashfs
+T=/tmp/holders
+mkdir -p $T
+
+hs() { "$MODCTL" status -J "$1"; }
+refcnt() { cat "/sys/module/$1/refcnt"; }
+# holder READY WHAT ARGS...: vm-holder in the background, once it holds
+holder() {
+	_ready=$1
+	rm -f "$_ready"
+	vm-holder "$@" &
+	wait_for 20 test -e "$_ready"
+}
+# exact MODULE DESC: modctl's weights add up to the kernel's count
+exact() {
+	_j=$(hs "$1")
+	_r=$(refcnt "$1")
+	diag "kernel $KVER: $1 refcnt $_r: $(printf '%s' "$_j" | jq -c '[.modules[0].held_by[] | [.kind, .weight, .object]]')"
+	is "$(printf '%s' "$_j" | jq '[.modules[0].held_by[].weight] | add // 0')" "$_r" \
+		"$2: the weights add up to $1's refcnt"
+	is "$(printf '%s' "$_j" | jq -c '[.modules[0].unattributed, .modules[0].overcounted, .modules[0].complete]')" \
+		'[0,0,true]' "$2: nothing unattributed or overcounted, and complete"
+}
+# has MODULE FILTER DESC: a jq test over status -J's first module
+has() {
+	_j=$(hs "$1")
+	if printf '%s' "$_j" | jq -e ".modules[0] | $2" >/dev/null; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "filter: $2" "$_j"
+	fi
+}
+
+# --- tun ----------------------------------------------------------------------
+"$MODPROBE" tun
+is "$(refcnt tun)" 0 "tun: nothing holds it at first"
+has tun '.held_by == [] and .unattributed == 0 and .complete' "tun unused: no holders, complete"
+holder $T/tun1 open /dev/net/tun
+pid1=$!
+is "$(refcnt tun)" 2 "tun: one open /dev/net/tun takes 2 references"
+exact tun "/dev/net/tun open"
+has tun "[.held_by[] | select(.kind == \"open\" and .pid == $pid1 and .command == \"vm-holder\" and .fd != null
+	and .object == \"/dev/net/tun\")] | length == 1" "the opener is named: pid, command, fd, node"
+has tun '[.held_by[] | select(.kind == "open")][0].weight == 2' "weight 2 per open of /dev/net/tun"
+run "$MODCTL" status tun
+like "$OUT" "Held by: +\\[2\\] pid $pid1 \\(vm-holder\\) has /dev/net/tun open on fd [0-9]+" "status names the holder"
+like "$OUT" '^ +0 unattributed$' "status: 0 unattributed"
+
+# one open file shared by a shell and its child: one open, not two
+rm -f $T/shared
+sh -c "exec 3<>/dev/net/tun; sleep 1000 & echo \$! >$T/shared.child; : >$T/shared; wait" &
+shared=$!
+wait_for 20 test -e $T/shared
+is "$(refcnt tun)" 4 "tun: a second open takes 2 more, its fork none"
+exact tun "an open file shared by fork"
+has tun '[.held_by[] | select(.kind == "open")] | length == 2' "the shared open file counts once"
+
+# a persistent tap outlives its process
+run tunctl -t mtap0
+is "$RC" 0 "tunctl -t mtap0 makes a persistent tap"
+is "$(refcnt tun)" 5 "tun: a persistent tap takes 1"
+exact tun "a persistent tap"
+has tun '[.held_by[] | select(.kind == "interface" and .object == "mtap0" and .weight == 1)] | length == 1' \
+	"the persistent tap is named"
+
+# modctl's own lock
+run "$MODCTL" lockdown tun
+is "$RC" 0 "lockdown tun"
+if [ -e /sys/fs/bpf/modctl/tun ]; then
+	is "$(refcnt tun)" 6 "tun: modctl's lock pin takes 1"
+	exact tun "a lock pin"
+	has tun '[.held_by[] | select(.kind == "lock-pin" and .weight == 1 and .object == "/sys/fs/bpf/modctl/tun")] | length == 1' \
+		"the lock pin is named as modctl's"
+	run "$MODCTL" status tun
+	like "$OUT" "modctl's lock pin /sys/fs/bpf/modctl/tun" "status names modctl's lock pin"
+else
+	fail "lockdown tun pinned the lock"
+fi
+run "$MODCTL" unlock tun
+is "$RC" 0 "unlock tun"
+
+# a failed unload names them, once, at most five
+run "$MODCTL" unload -t 0 tun
+is "$RC" 4 "unload -t 0 of the held tun: exit 4"
+like "$ERR" "held by: pid $pid1 \\(vm-holder\\) has /dev/net/tun open on fd [0-9]+ \\(2 references\\)" \
+	"unload -t 0 names the opener"
+like "$ERR" "held by: persistent tap interface mtap0 \\(1 reference\\)" "... and the persistent tap"
+like "$ERR" "0 unattributed" "... and what is left"
+run "$MODCTL" unload -t 300ms tun
+is "$RC" 4 "unload that times out: exit 4"
+like "$ERR" "timed out after .*tun is still in use" "... says it timed out"
+like "$ERR" "held by: pid $pid1 \\(vm-holder\\)" "... and names the opener"
+run "$MODCTL" -v wait --for=unused -t 300ms tun
+is "$RC" 4 "wait --for=unused times out: exit 4"
+is "$(printf '%s\n' "$ERR" | grep -c "held by: pid $pid1 ")" 1 "wait -v names the opener once"
+
+kill "$pid1" "$shared" "$(cat $T/shared.child)" 2>/dev/null || :
+tunctl -d mtap0 >/dev/null
+ok "tun is free again" wait_for 20 sh -c '[ "$(cat /sys/module/tun/refcnt)" = 0 ]'
+
+# --- loop ---------------------------------------------------------------------
+"$MODPROBE" loop
+dd if=/dev/zero of=$T/img bs=4096 count=16 2>/dev/null
+loop0=/dev/loop0
+run losetup $loop0 $T/img
+is "$RC" 0 "losetup binds loop0"
+is "$(refcnt loop)" 1 "loop: a bound device takes 1"
+exact loop "a bound loop device"
+has loop '[.held_by[] | select(.kind == "loop" and .object == "/dev/loop0")] | length == 1' "the bound device is named"
+holder $T/loopopen open $loop0
+lopen=$!
+is "$(refcnt loop)" 2 "loop: an open takes 1"
+exact loop "an open loop device"
+has loop "[.held_by[] | select(.kind == \"open\" and .pid == $lopen and .object == \"/dev/loop0\")] | length == 1" \
+	"the opener is named"
+holder $T/loopmap mmap $loop0
+lmap=$!
+is "$(refcnt loop)" 3 "loop: a mapping whose fd is closed takes 1"
+exact loop "a mapped loop device"
+has loop "[.held_by[] | select(.kind == \"mapping\" and .pid == $lmap and .fd == null)] | length == 1" \
+	"the mapping is named, without an fd"
+holder $T/loopboth mmap-open $loop0
+lboth=$!
+is "$(refcnt loop)" 4 "loop: a mapping whose fd is open takes 1 in all"
+exact loop "a mapped loop device, its fd open"
+has loop "[.held_by[] | select(.pid == $lboth) | .kind] == [\"open\"]" "the open file is named, its mapping not again"
+
+have_sq=no
+if [ -r "$SQUASHFS_IMAGE" ] && "$MODPROBE" squashfs 2>/dev/null; then
+	have_sq=yes
+else
+	fail "the image has a squashfs image and module ($SQUASHFS_IMAGE)"
+fi
+if [ "$have_sq" = yes ]; then
+	run losetup /dev/loop1 "$SQUASHFS_IMAGE"
+	is "$RC" 0 "losetup binds loop1 to a squashfs image"
+	mkdir -p /mnt/a /mnt/b /mnt/c
+	run mount -t squashfs -o ro /dev/loop1 /mnt/a
+	is "$RC" 0 "mount squashfs on loop1"
+	is "$(refcnt squashfs)" 1 "squashfs: a mounted superblock takes 1"
+	exact squashfs "a mounted squashfs"
+	has squashfs '[.held_by[] | select(.kind == "mount" and .object == "/mnt/a" and .weight == 1)] | length == 1' \
+		"the mount point is named"
+	is "$(refcnt loop)" 6 "loop: loop1 bound and mounted: 2 more"
+	exact loop "a mounted loop device"
+	run mount -o bind /mnt/a /mnt/b
+	is "$(refcnt squashfs)" 1 "squashfs: a bind mount takes nothing"
+	exact squashfs "a bind mount"
+	umount /mnt/b
+	umount /mnt/a
+	is "$(refcnt squashfs)" 0 "squashfs: free once unmounted"
+
+	# mounted in another mount namespace only
+	rm -f $T/ns
+	unshare -m sh -c "mount -t squashfs -o ro /dev/loop1 /mnt/b && : >$T/ns && exec sleep 1000" &
+	nspid=$!
+	ok "squashfs is mounted in a new mount namespace" wait_for 20 test -e $T/ns
+	nok "... and not in this one" grep -q squashfs /proc/self/mountinfo
+	is "$(refcnt squashfs)" 1 "squashfs: the other namespace's mount takes 1"
+	exact squashfs "a mount in another namespace"
+	ns=$(stat -L -c %i /proc/$nspid/ns/mnt)
+	has squashfs "[.held_by[] | select(.kind == \"mount\" and .object == \"/mnt/b\" and .pid == $nspid
+		and (.detail | test(\"namespace $ns\")))] | length == 1" "the mount is named with its namespace and a process in it"
+	exact loop "loop1 mounted in another namespace"
+	kill "$nspid"
+	ok "squashfs is free once the namespace is gone" wait_for 20 sh -c '[ "$(cat /sys/module/squashfs/refcnt)" = 0 ]'
+
+	# lazily unmounted, kept by a working directory
+	mount -t squashfs -o ro /dev/loop1 /mnt/c
+	rm -f $T/cwd
+	sh -c "cd /mnt/c && : >$T/cwd && exec sleep 1000" &
+	cwdpid=$!
+	wait_for 20 test -e $T/cwd
+	run umount -l /mnt/c
+	is "$RC" 0 "umount -l of the busy squashfs"
+	nok "... it is in no mount table" grep -q squashfs /proc/self/mountinfo
+	is "$(refcnt squashfs)" 1 "squashfs: the detached superblock still takes 1"
+	exact squashfs "a lazily unmounted squashfs"
+	has squashfs "[.held_by[] | select(.kind == \"detached-mount\" and .pid == $cwdpid and .command == \"sleep\"
+		and .detail == \"working directory\")] | length == 1" "the process whose cwd keeps it is named"
+	exact loop "a lazily unmounted filesystem on loop1"
+	kill "$cwdpid"
+	ok "squashfs is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/squashfs/refcnt)" = 0 ]'
+	losetup -d /dev/loop1
+fi
+kill "$lopen" "$lmap" "$lboth"
+losetup -d $loop0
+ok "loop is free again" wait_for 20 sh -c '[ "$(cat /sys/module/loop/refcnt)" = 0 ]'
+
+# --- a protocol's sockets ---------------------------------------------------------
+if "$MODPROBE" can_raw 2>/dev/null; then
+	# PF_CAN 29, SOCK_RAW 3, CAN_RAW 1
+	holder $T/can socket 29 3 1
+	canpid=$!
+	exact can_raw "a CAN_RAW socket"
+	has can_raw "[.held_by[] | select(.kind == \"socket\" and .pid == $canpid and .object == \"CAN_RAW\")] | length == 1" \
+		"the socket's process and protocol are named"
+	exact can "can, under a CAN_RAW socket"
+	kill "$canpid"
+else
+	fail "can_raw is in the image"
+fi
+
+# --- the process scan is skipped for a module that owns nothing to scan -------------
+"$MODPROBE" dummy
+has dummy '.held_by == [] and .unattributed == 0' "dummy: nothing to attribute"
+
+# --- a BPF link on one of tun's functions that is not modctl's lock ---------------
+# Before 6.4 modctl's lock is an fentry link: pinned elsewhere too, and
+# modctl's pin removed, it is any BPF link on tun's functions.
+"$MODPROBE" tun
+run "$MODCTL" lockdown tun
+is "$RC" 0 "lockdown tun (for a link of its own)"
+if bpftool link show pinned /sys/fs/bpf/modctl/tun >/dev/null 2>&1; then
+	run bpftool link pin pinned /sys/fs/bpf/modctl/tun /sys/fs/bpf/other-link
+	is "$RC" 0 "the lock's link pinned elsewhere too"
+	rm -f /sys/fs/bpf/modctl/tun
+	is "$(refcnt tun)" 1 "tun: the link on one of its functions takes 1"
+	exact tun "a BPF link no process has open"
+	has tun '[.held_by[] | select(.kind == "bpf-link" and .weight == 1 and .pid == null)] | length == 1' \
+		"the link is named, pinned"
+	rm -f /sys/fs/bpf/other-link
+	ok "tun is free once the link is unpinned" wait_for 20 sh -c '[ "$(cat /sys/module/tun/refcnt)" = 0 ]'
+else
+	diag "kernel $KVER: modctl's lock is a program, not a link: no BPF link to attribute"
+	"$MODCTL" unlock tun >/dev/null 2>&1 || :
+fi
