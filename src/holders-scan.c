@@ -64,13 +64,9 @@ static int procs_list(struct holders_run *run)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char *end;
-		long v;
+		pid_t v = proc_entry_pid(de->d_name);
 
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		v = strtol(de->d_name, &end, 10);
-		if (*end || v <= 0)
+		if (!v)
 			continue;
 		if (run->n_pids == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -81,7 +77,7 @@ static int procs_list(struct holders_run *run)
 			run->pids = n;
 			cap = ncap;
 		}
-		run->pids[run->n_pids++] = (pid_t)v;
+		run->pids[run->n_pids++] = v;
 	}
 	if (run->n_pids)
 		qsort(run->pids, run->n_pids, sizeof(pid_t), pid_cmp);

@@ -180,15 +180,11 @@ static int netns_collect(struct netif_world *w)
 	d = opendir("/proc");
 	while (d && (de = readdir(d))) {
 		char path[64];
-		char *end;
-		long pid;
+		pid_t pid = proc_entry_pid(de->d_name);
 
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (!pid)
 			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			/* gone, or a kernel thread's (no namespace to open) */
@@ -198,7 +194,7 @@ static int netns_collect(struct netif_world *w)
 			}
 			continue;
 		}
-		r = netns_add(w, fd, NULL, (pid_t)pid, false);
+		r = netns_add(w, fd, NULL, pid, false);
 		if (r == -ENOMEM) {
 			closedir(d);
 			return r;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Helpers shared by the commands; everything here is unit-tested. */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -267,4 +269,18 @@ void json_put_string(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+pid_t proc_entry_pid(const char *name)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)name[0]))
+		return 0;
+	errno = 0;
+	v = strtol(name, &end, 10);
+	if (*end || v > INT_MAX || errno)
+		return 0;
+	return (pid_t)v;
 }

@@ -25,6 +25,9 @@ bool module_name_eq(const char *a, const char *b);
 /* Parse a decimal integer that fills the whole string (a trailing newline is allowed). */
 int parse_long(const char *s, long *out);
 
+/* The PID a /proc directory entry names, or 0 for any other entry. */
+pid_t proc_entry_pid(const char *name);
+
 /* Durations: "250ms", "2s", "1.5s", "1m", a bare number of seconds, "infinity".
  * The result is in microseconds; DURATION_INFINITY for infinity. */
 #define DURATION_INFINITY UINT64_MAX

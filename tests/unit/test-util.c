@@ -47,6 +47,19 @@ static void test_name_eq(void **state)
 	assert_false(module_name_eq("a_b", "a.b"));
 }
 
+static void test_proc_entry_pid(void **state)
+{
+	(void)state;
+	assert_int_equal(proc_entry_pid("1"), 1);
+	assert_int_equal(proc_entry_pid("4242"), 4242);
+	assert_int_equal(proc_entry_pid("self"), 0);
+	assert_int_equal(proc_entry_pid("."), 0);
+	assert_int_equal(proc_entry_pid("0"), 0);
+	assert_int_equal(proc_entry_pid("12x"), 0);
+	assert_int_equal(proc_entry_pid("99999999999"), 0);
+	assert_int_equal(proc_entry_pid(""), 0);
+}
+
 static void test_parse_long(void **state)
 {
 	long v = 99;
@@ -189,6 +202,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_name_length),
 	cmocka_unit_test(test_name_eq),
 	cmocka_unit_test(test_parse_long),
+	cmocka_unit_test(test_proc_entry_pid),
 	cmocka_unit_test(test_duration),
 	cmocka_unit_test(test_format_duration),
 	cmocka_unit_test(test_untrusted_reason),
