@@ -10,7 +10,9 @@
  *       default) of NODE and the others of /dev/null, then creates READY
  *       and waits for SIGTERM, which it passes on to them.
  *   holders-scan scan NODE
- *       Runs the scan once; prints ELAPSED_US OPEN_FILES MAPPINGS COMPLETE.
+ *       Runs the scan once; prints ELAPSED_US OPEN_FILES MAPPINGS COMPLETE
+ *       VIA (iterator: the kernel's task_file iterator; proc: /proc).
+ *       MODCTL_HOLDERS_SCAN=proc makes it read /proc.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "holders.h"
+#include "log.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop;
@@ -100,6 +103,8 @@ static int scan(const char *node)
 	o.node_is_block = S_ISBLK(st.st_mode);
 	o.node_major = major(st.st_rdev);
 	o.node_minor = minor(st.st_rdev);
+	if (getenv("BENCH_DEBUG"))
+		log_set_max_level(LOG_DEBUG);
 	t0 = now_usec();
 	if (holders_find(node, &o, &h) < 0)
 		return 1;
@@ -110,7 +115,8 @@ static int scan(const char *node)
 		else if (h.v[i].kind == HOLDER_MAPPING)
 			maps++;
 	}
-	printf("%llu %zu %zu %s\n", (unsigned long long)(t1 - t0), opens, maps, h.complete ? "yes" : "no");
+	printf("%llu %zu %zu %s %s\n", (unsigned long long)(t1 - t0), opens, maps, h.complete ? "yes" : "no",
+	       h.scan_via ? h.scan_via : "none");
 	holders_free(&h);
 	return 0;
 }

@@ -17,9 +17,10 @@
 #                       BPF links at run time; real kernel in the test VM
 #                       (~3 min under TCG, 5 runs)
 #   make bench-holders  who holds a module: the process scan over farms of 200
-#                       and 2,000 processes holding 10 files each, against
-#                       fuser and lsof on the same node (host; needs psmisc
-#                       and lsof; ~1 min)
+#                       and 2,000 processes holding 10 files each, through
+#                       the kernel's file iterator and through /proc,
+#                       against fuser and lsof on the same node (host, as
+#                       root for the iterator; needs psmisc and lsof; ~1 min)
 #
 # Knobs (make VAR=... or environment): BENCH_TRIALS, BENCH_IDLE_RUNS,
 # BENCH_SEED (bench-unload); BENCH_RUNS, BENCH_LOAD_MODULES,

@@ -81,6 +81,8 @@ struct holders_run {
 struct holder *holders_add(struct holders *h, enum holder_kind kind, int weight, const char *object);
 int holder_set_detail(struct holder *x, const char *fmt, ...) _printf_(2, 3);
 void holder_set_process(struct holder *x, pid_t pid, int fd);
+/* The same, with the process's name known (NULL: read it) */
+void holder_set_process_named(struct holder *x, pid_t pid, int fd, const char *comm);
 long holders_remaining(const struct holders *h);
 bool holders_budget_left(struct holders_run *run);
 
@@ -92,3 +94,32 @@ char *json_string(const char *s);
 
 /* holders-bpf.c */
 int holders_bpf_links(struct holders_run *run);
+
+/* An open file the kernel's task_file iterator reported. */
+struct iter_file {
+	uint32_t pid;    /* its process (thread group id) */
+	uint32_t fd;
+	uint64_t file;   /* the open file's address: fds that share it are one open */
+	uint32_t rdev;   /* the kernel's encoding: major << 20 | minor */
+	uint32_t mode;
+	uint32_t sb_dev; /* its superblock's device, same encoding */
+	uint32_t pad;
+	uint64_t magic;  /* its superblock's magic */
+	char comm[16];   /* its process's name */
+};
+
+/* Which open files the iterator reports. */
+struct iter_filter {
+	const struct owns *owns;        /* files of its device numbers (by major) */
+	bool chr_all;                   /* every character device */
+	bool sockets;
+	bool anon;                      /* anonymous inodes (BPF links) */
+	bool sb_devs;                   /* files on its block devices */
+	const unsigned long *magics;    /* files on superblocks of these magics */
+	size_t n_magics;
+};
+
+/* Every open file of every process that the filter accepts, in one read;
+ * -EOPNOTSUPP (or another error) when the kernel cannot, or modctl runs
+ * in a child pid namespace: the caller reads /proc instead. */
+int holders_bpf_files(struct holders_run *run, const struct iter_filter *f, struct iter_file **out, size_t *n);

@@ -255,6 +255,9 @@ static bool magic_owned(const struct owns *o, unsigned long magic, const char **
 struct match {
 	pid_t pid;
 	int fd;
+	uint64_t file; /* 0: unknown */
+	bool has_comm;
+	char comm[17]; /* its process's name, when has_comm */
 	dev_t rdev;
 	int weight;
 	char node[96];
@@ -271,7 +274,19 @@ struct scan {
 	size_t fds;
 };
 
-static int detached_check(struct scan *s, pid_t pid, const char *path, const struct stat *st, const char *how)
+/* What one open file is: from fstat() in the /proc scan, from the kernel in
+ * the iterator's. */
+struct fd_info {
+	mode_t mode;
+	dev_t rdev;
+	dev_t sb_dev;          /* the superblock it is on */
+	unsigned long magic;   /* the superblock's magic; 0: statfs() the path */
+	uint64_t file;         /* the open file's address; 0: tell by kcmp */
+	const char *comm;      /* its process's name; NULL: read it */
+};
+
+static int detached_check(struct scan *s, pid_t pid, const char *path, dev_t dev, unsigned long magic,
+			  const char *how)
 {
 	struct holders_run *run = s->run;
 	const char *type = NULL;
@@ -282,24 +297,24 @@ static int detached_check(struct scan *s, pid_t pid, const char *path, const str
 	dev_t *n;
 	char obj[96];
 
-	if (major(st->st_dev) == 0 || dev_mounted(run, st->st_dev))
+	if (major(dev) == 0 || dev_mounted(run, dev))
 		return 0;
 	for (i = 0; i < s->n_detached; i++)
-		if (s->detached[i] == st->st_dev)
+		if (s->detached[i] == dev)
 			return 0;
-	owned = owns_match_dev(&run->owns, true, st->st_dev) != NULL;
-	if (statfs(path, &sf) == 0) {
-		if (magic_owned(&run->owns, (unsigned long)sf.f_type, &type))
-			owned = true;
-	}
+	owned = owns_match_dev(&run->owns, true, dev) != NULL;
+	if (!magic && statfs(path, &sf) == 0)
+		magic = (unsigned long)sf.f_type;
+	if (magic && magic_owned(&run->owns, magic, &type))
+		owned = true;
 	if (!owned)
 		return 0;
 	n = realloc(s->detached, (s->n_detached + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	s->detached = n;
-	s->detached[s->n_detached++] = st->st_dev;
-	snprintf(obj, sizeof(obj), "%s on %u:%u", type ? type : "filesystem", major(st->st_dev), minor(st->st_dev));
+	s->detached[s->n_detached++] = dev;
+	snprintf(obj, sizeof(obj), "%s on %u:%u", type ? type : "filesystem", major(dev), minor(dev));
 	x = holders_add(run->h, HOLDER_DETACHED, 1, obj);
 	if (!x)
 		return -ENOMEM;
@@ -307,7 +322,8 @@ static int detached_check(struct scan *s, pid_t pid, const char *path, const str
 	return holder_set_detail(x, "%s", how);
 }
 
-static int match_add(struct scan *s, pid_t pid, int fd, dev_t rdev, int weight, int dfd, const char *name)
+static int match_add(struct scan *s, pid_t pid, int fd, const struct fd_info *fi, int weight, int dfd,
+		     const char *name)
 {
 	struct match *m;
 	ssize_t l;
@@ -324,10 +340,14 @@ static int match_add(struct scan *s, pid_t pid, int fd, dev_t rdev, int weight, 
 	m = &s->m[s->n++];
 	m->pid = pid;
 	m->fd = fd;
-	m->rdev = rdev;
+	m->file = fi->file;
+	m->has_comm = fi->comm != NULL;
+	if (fi->comm)
+		snprintf(m->comm, sizeof(m->comm), "%.16s", fi->comm);
+	m->rdev = fi->rdev;
 	m->weight = weight;
 	/* one name per device number: a readlink per match costs as much as the stat */
-	if (s->n > 1 && s->m[s->n - 2].rdev == rdev) {
+	if (s->n > 1 && s->m[s->n - 2].rdev == fi->rdev) {
 		memcpy(m->node, s->m[s->n - 2].node, sizeof(m->node));
 		return 0;
 	}
@@ -391,10 +411,29 @@ static int link_check(struct scan *s, pid_t pid, int fd, int dfd, const char *na
 	return 0;
 }
 
+/* One open file of a process: what, of the module's, it holds. DFD and
+ * NAME reach the fd's /proc link. */
+static int check_fd(struct scan *s, pid_t pid, int fd, const struct fd_info *fi, int dfd, const char *name)
+{
+	const struct owns *o = &s->run->owns;
+	const struct owned_dev *od;
+	char path[64], how[32];
+
+	if ((S_ISCHR(fi->mode) || S_ISBLK(fi->mode)) && (od = owns_match_dev(o, S_ISBLK(fi->mode), fi->rdev)))
+		return match_add(s, pid, fd, fi, od->weight, dfd, name);
+	if (S_ISSOCK(fi->mode) && o->n_protos)
+		return socket_check(s, pid, fd);
+	if ((fi->mode & S_IFMT) == 0 && s->run->n_unowned_links)
+		return link_check(s, pid, fd, dfd, name);
+	if (!s->want_detached)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	snprintf(how, sizeof(how), "open file on fd %d", fd);
+	return detached_check(s, pid, path, fi->sb_dev, fi->magic, how);
+}
+
 static int scan_fds(struct scan *s, pid_t pid)
 {
-	struct holders_run *run = s->run;
-	const struct owns *o = &run->owns;
 	_cleanup_(closedirp) DIR *d = NULL;
 	char path[64];
 	struct dirent *de;
@@ -406,7 +445,7 @@ static int scan_fds(struct scan *s, pid_t pid)
 		return 0; /* gone, or not ours to read */
 	dfd = dirfd(d);
 	while ((de = readdir(d))) {
-		const struct owned_dev *od;
+		struct fd_info fi = { 0 };
 		struct stat st;
 		char *end;
 		long fd;
@@ -419,36 +458,82 @@ static int scan_fds(struct scan *s, pid_t pid)
 		s->fds++;
 		if (fstatat(dfd, de->d_name, &st, 0) < 0)
 			continue;
-		if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
-		    (od = owns_match_dev(o, S_ISBLK(st.st_mode), st.st_rdev))) {
-			r = match_add(s, pid, (int)fd, st.st_rdev, od->weight, dfd, de->d_name);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (S_ISSOCK(st.st_mode) && o->n_protos) {
-			r = socket_check(s, pid, (int)fd);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if ((st.st_mode & S_IFMT) == 0 && run->n_unowned_links) {
-			r = link_check(s, pid, (int)fd, dfd, de->d_name);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (s->want_detached) {
-			char how[32];
-
-			snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
-			snprintf(how, sizeof(how), "open file on fd %ld", fd);
-			r = detached_check(s, pid, path, &st, how);
-			if (r < 0)
-				return r;
-		}
+		fi.mode = st.st_mode;
+		fi.rdev = st.st_rdev;
+		fi.sb_dev = st.st_dev;
+		r = check_fd(s, pid, (int)fd, &fi, dfd, de->d_name);
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+static dev_t kernel_dev(uint32_t v)
+{
+	return makedev(v >> 20, v & 0xfffff);
+}
+
+/* The magics of the module's filesystem types, for the iterator's filter. */
+static size_t owned_magics(const struct owns *o, unsigned long *v, size_t max)
+{
+	size_t i, n = 0;
+	const char *type;
+
+	for (i = 0; i < ARRAY_SIZE(fs_magics) && n < max; i++)
+		if (magic_owned(o, fs_magics[i].magic, &type))
+			v[n++] = fs_magics[i].magic;
+	return n;
+}
+
+/*
+ * Every process's open files through the kernel's task_file iterator:
+ * one read instead of a stat per fd. -errno when it cannot run (no libbpf,
+ * no BTF, not privileged, a child pid namespace, MODCTL_HOLDERS_SCAN=proc):
+ * the caller scans /proc.
+ */
+static int scan_fds_iter(struct scan *s)
+{
+	struct holders_run *run = s->run;
+	const char *e = modctl_getenv("MODCTL_HOLDERS_SCAN");
+	unsigned long magics[ARRAY_SIZE(fs_magics)];
+	struct iter_filter f = {
+		.owns = &run->owns,
+		.chr_all = run->owns.ldisc,
+		.sockets = run->owns.n_protos > 0,
+		.anon = run->n_unowned_links > 0,
+		.sb_devs = s->want_detached,
+		.magics = magics,
+	};
+	struct iter_file *v = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if (e && streq(e, "proc"))
+		return -EOPNOTSUPP;
+	if (s->want_detached)
+		f.n_magics = owned_magics(&run->owns, magics, ARRAY_SIZE(magics));
+	r = holders_bpf_files(run, &f, &v, &n);
+	if (r < 0) {
+		log_debug("holders: no file iterator (%s): reading /proc", strerror(-r));
+		return r;
+	}
+	for (i = 0; i < n && r >= 0; i++) {
+		struct fd_info fi = {
+			.mode = v[i].mode,
+			.rdev = kernel_dev(v[i].rdev),
+			.sb_dev = kernel_dev(v[i].sb_dev),
+			.magic = (unsigned long)v[i].magic,
+			.file = v[i].file,
+			.comm = v[i].comm,
+		};
+		char name[64];
+
+		snprintf(name, sizeof(name), "/proc/%u/fd/%u", v[i].pid, v[i].fd);
+		r = check_fd(s, (pid_t)v[i].pid, (int)v[i].fd, &fi, AT_FDCWD, name);
+	}
+	s->fds = n;
+	free(v);
+	return r < 0 ? r : 0;
 }
 
 static bool pid_has_open(const struct scan *s, size_t from, pid_t pid, dev_t rdev)
@@ -521,24 +606,6 @@ static int do_kcmp(const struct match *a, const struct match *b)
 	return (int)syscall(SYS_kcmp, a->pid, b->pid, KCMP_FILE, a->fd, b->fd);
 }
 
-static int match_kcmp(const void *x, const void *y)
-{
-	const struct match *a = x, *b = y;
-	int r = do_kcmp(a, b);
-
-	/* 0 equal, 1 less, 2 greater (kernel pointer order); a failure
-	 * keeps both (pid, fd order) */
-	if (r == 1)
-		return -1;
-	if (r == 2)
-		return 1;
-	if (r == 0)
-		return 0;
-	if (a->pid != b->pid)
-		return a->pid < b->pid ? -1 : 1;
-	return (a->fd > b->fd) - (a->fd < b->fd);
-}
-
 static int match_order(const void *x, const void *y)
 {
 	const struct match *a = x, *b = y;
@@ -546,6 +613,31 @@ static int match_order(const void *x, const void *y)
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
 	return (a->fd > b->fd) - (a->fd < b->fd);
+}
+
+static int match_kcmp(const void *x, const void *y)
+{
+	const struct match *a = x, *b = y;
+	int r = do_kcmp(a, b);
+
+	/* 0 equal, 1 less, 2 greater (kernel pointer order); the fds of one
+	 * open file, and those kcmp fails on, in (pid, fd) order: the first
+	 * fd of each open file is the one named */
+	if (r == 1)
+		return -1;
+	if (r == 2)
+		return 1;
+	return match_order(x, y);
+}
+
+/* By open file, then the first fd (pid, fd) of each */
+static int match_file(const void *x, const void *y)
+{
+	const struct match *a = x, *b = y;
+
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return match_order(x, y);
 }
 
 /* Sort m[0..n) by open file and drop the later fds of each; the count dropped. */
@@ -580,6 +672,17 @@ static size_t dedupe_shared(struct scan *s)
 
 	if (s->n < 2)
 		return 0;
+	if (s->m[0].file) {
+		/* the iterator gave each open file's address */
+		qsort(s->m, s->n, sizeof(*s->m), match_file);
+		for (i = 1, k = 1; i < s->n; i++)
+			if (s->m[i].file != s->m[k - 1].file)
+				s->m[k++] = s->m[i];
+		dropped = s->n - k;
+		s->n = k;
+		qsort(s->m, s->n, sizeof(*s->m), match_order);
+		return dropped;
+	}
 	if (do_kcmp(&s->m[0], &s->m[1]) < 0) {
 		log_debug("holders: kcmp: %m; open files shared by fork or dup count once each");
 		return 0;
@@ -608,11 +711,9 @@ int procs_scan(struct holders_run *run)
 	struct scan s = { .run = run };
 	size_t i, shared;
 	uint64_t t0 = now_usec();
+	bool iter;
 	int r;
 
-	r = procs_list(run);
-	if (r < 0)
-		return r;
 	s.want_detached = run->owns.n_fstypes > 0;
 	for (i = 0; i < run->owns.n_devs; i++)
 		if (run->owns.devs[i].block)
@@ -623,15 +724,29 @@ int procs_scan(struct holders_run *run)
 			return r;
 	}
 	run->scanned = true;
-	for (i = 0; i < run->n_pids; i++) {
+	r = scan_fds_iter(&s);
+	if (r == -ENOMEM)
+		goto out;
+	iter = r == 0;
+	run->h->scan_via = iter ? "iterator" : "proc";
+	/* the /proc part: every fd without the iterator; working and root
+	 * directories, mappings for filesystems and block devices */
+	if (!iter || s.want_detached || s.want_maps) {
+		r = procs_list(run);
+		if (r < 0)
+			goto out;
+	}
+	for (i = 0; (!iter || s.want_detached || s.want_maps) && i < run->n_pids; i++) {
 		pid_t pid = run->pids[i];
-		size_t first = s.n;
+		size_t first = iter ? 0 : s.n;
 
 		if (!holders_budget_left(run))
 			break;
-		r = scan_fds(&s, pid);
-		if (r < 0)
-			goto out;
+		if (!iter) {
+			r = scan_fds(&s, pid);
+			if (r < 0)
+				goto out;
+		}
 		if (s.want_detached) {
 			static const char *const what[] = { "cwd", "root" };
 			size_t w;
@@ -643,7 +758,8 @@ int procs_scan(struct holders_run *run)
 				snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what[w]);
 				if (stat(path, &st) < 0)
 					continue;
-				r = detached_check(&s, pid, path, &st, w == 0 ? "working directory" : "root directory");
+				r = detached_check(&s, pid, path, st.st_dev, 0,
+						   w == 0 ? "working directory" : "root directory");
 				if (r < 0)
 					goto out;
 			}
@@ -662,10 +778,11 @@ int procs_scan(struct holders_run *run)
 			r = -ENOMEM;
 			goto out;
 		}
-		holder_set_process(x, s.m[i].pid, s.m[i].fd);
+		holder_set_process_named(x, s.m[i].pid, s.m[i].fd, s.m[i].has_comm ? s.m[i].comm : NULL);
 	}
-	log_debug("holders: scanned %zu processes, %zu fds in %llu us; %zu open files, %zu shared", run->n_pids,
-		  s.fds, (unsigned long long)(now_usec() - t0), s.n, shared);
+	log_debug("holders: scanned %zu fds via %s in %llu us; %zu open files, %zu shared", s.fds,
+		  iter ? "the kernel's file iterator" : "/proc",
+		  (unsigned long long)(now_usec() - t0), s.n, shared);
 	r = 0;
 out:
 	free(s.m);

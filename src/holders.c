@@ -89,7 +89,7 @@ int holder_set_detail(struct holder *x, const char *fmt, ...)
 	return 0;
 }
 
-void holder_set_process(struct holder *x, pid_t pid, int fd)
+void holder_set_process_named(struct holder *x, pid_t pid, int fd, const char *comm)
 {
 	/* holders of one process come together: read its name once */
 	static pid_t last_pid;
@@ -98,6 +98,10 @@ void holder_set_process(struct holder *x, pid_t pid, int fd)
 
 	x->pid = pid;
 	x->fd = fd;
+	if (comm) {
+		snprintf(x->comm, sizeof(x->comm), "%s", comm);
+		return;
+	}
 	if (pid != last_pid) {
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 		if (read_small_file(path, last_comm, sizeof(last_comm)) < 0)
@@ -105,6 +109,11 @@ void holder_set_process(struct holder *x, pid_t pid, int fd)
 		last_pid = pid;
 	}
 	memcpy(x->comm, last_comm, sizeof(x->comm));
+}
+
+void holder_set_process(struct holder *x, pid_t pid, int fd)
+{
+	holder_set_process_named(x, pid, fd, NULL);
 }
 
 void holders_free(struct holders *h)

@@ -70,6 +70,7 @@ struct holders {
 	const char *incomplete_why; /* when !complete */
 	bool scanned;        /* the process scan ran */
 	const char *scan_skipped;   /* why the process scan did not run, or NULL */
+	const char *scan_via;       /* "iterator" (the kernel's) or "proc", when it ran */
 };
 
 struct holders_options {

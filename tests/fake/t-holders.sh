@@ -97,9 +97,9 @@ run_modctl -vv status -J nodev
 json_is "$out" '.modules[0] | [.held_by, .unattributed, .complete]' '[[],2,true]' \
 	"a module without device nodes, protocols or filesystems: 2 unattributed"
 like "$err" "no process scan: it owns no device node, protocol or filesystem type" "the scan is skipped, and -vv says why"
-unlike "$err" "scanned [0-9]+ processes" "no process was scanned"
+unlike "$err" "scanned [0-9]+ fds" "no process was scanned"
 run_modctl -vv status -J fakedev
-like "$err" "scanned [0-9]+ processes" "a module with a device node is scanned"
+like "$err" "scanned [0-9]+ fds via /proc" "a module with a device node is scanned, via /proc (no iterator in the fake)"
 
 # --- tun: 2 per open of /dev/net/tun, 1 per persistent interface ---------------------------
 fakectl add tun --refcnt 3

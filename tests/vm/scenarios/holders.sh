@@ -10,6 +10,8 @@
 # mounted on a loop device, mounted in another mount namespace only, and
 # lazily unmounted but kept by a working directory, a CAN_RAW socket, and
 # (before 6.4, where modctl's lock is a link) a BPF link on tun's functions.
+# Each answer twice: through the kernel's file iterator (the default) and
+# through /proc (MODCTL_HOLDERS_SCAN=proc, what a build without BPF does).
 # A boot of its own: it leaves mounts, namespaces and loop devices behind.
 set -eu
 . /vm/guest-lib.sh
@@ -38,7 +40,12 @@ exact() {
 		"$2: the weights add up to $1's refcnt"
 	is "$(printf '%s' "$_j" | jq -c '[.modules[0].unattributed, .modules[0].overcounted, .modules[0].complete]')" \
 		'[0,0,true]' "$2: nothing unattributed or overcounted, and complete"
+	# the /proc scan (modctl without BPF) names the same holders
+	is "$(MODCTL_HOLDERS_SCAN=proc "$MODCTL" status -J "$1" | jq -c "$_sorted")" \
+		"$(printf '%s' "$_j" | jq -c "$_sorted")" "$2: the /proc scan names the same holders"
 }
+_sorted='.modules[0].held_by | sort_by(.kind, .pid, .fd, .object)'
+
 # has MODULE FILTER DESC: a jq test over status -J's first module
 has() {
 	_j=$(hs "$1")
@@ -58,6 +65,10 @@ holder $T/tun1 open /dev/net/tun
 pid1=$!
 is "$(refcnt tun)" 2 "tun: one open /dev/net/tun takes 2 references"
 exact tun "/dev/net/tun open"
+run "$MODCTL" -vv status tun
+like "$ERR" "scanned [0-9]+ fds via the kernel's file iterator" "the process scan reads the kernel's file iterator"
+run env MODCTL_HOLDERS_SCAN=proc "$MODCTL" -vv status tun
+like "$ERR" "scanned [0-9]+ fds via /proc" "MODCTL_HOLDERS_SCAN=proc: it reads /proc"
 has tun "[.held_by[] | select(.kind == \"open\" and .pid == $pid1 and .command == \"vm-holder\" and .fd != null
 	and .object == \"/dev/net/tun\")] | length == 1" "the opener is named: pid, command, fd, node"
 has tun '[.held_by[] | select(.kind == "open")][0].weight == 2' "weight 2 per open of /dev/net/tun"
