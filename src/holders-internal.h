@@ -36,6 +36,7 @@ struct owns {
 	size_t n_protos;
 	bool family;       /* it registers an address family (net-pf-N) */
 	bool ldisc;        /* it registers a line discipline */
+	bool drivers;      /* it registers device drivers (hardware char devices) */
 };
 
 int owns_read(const char *module, struct owns *o);
@@ -63,6 +64,7 @@ struct holders_run {
 	uint64_t budget, deadline;
 	bool exhausted;
 	bool scanned;
+	bool links_only;            /* the scan looks for BPF links' processes only */
 	struct owns owns;
 	uint32_t lock_link_id;      /* the lock pin's own link, not counted twice */
 	/* processes, listed once */

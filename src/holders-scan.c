@@ -263,8 +263,16 @@ struct match {
 	char node[96];
 };
 
+/* A character device number, and whether the module drives its device. */
+struct driven {
+	dev_t rdev;
+	bool ours;
+};
+
 struct scan {
 	struct holders_run *run;
+	struct driven *driven; /* hardware char devices seen, for o->drivers */
+	size_t n_driven;
 	struct match *m;
 	size_t n, cap;
 	dev_t *detached; /* superblocks already counted */
@@ -411,6 +419,90 @@ static int link_check(struct scan *s, pid_t pid, int fd, int dfd, const char *na
 	return 0;
 }
 
+/* DIR joined with the relative symlink target REL, its ".." resolved. */
+static int path_resolve(const char *dir, const char *rel, char *out, size_t size)
+{
+	char buf[PATH_MAX], *tok, *save = NULL;
+	size_t len = 0;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s/%s", rel[0] == '/' ? "" : dir, rel) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	out[0] = '\0';
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (streq(tok, "."))
+			continue;
+		if (streq(tok, "..")) {
+			char *slash = strrchr(out, '/');
+
+			len = slash ? (size_t)(slash - out) : 0;
+			out[len] = '\0';
+			continue;
+		}
+		if (len + 1 + strlen(tok) + 1 > size)
+			return -ENAMETOOLONG;
+		out[len++] = '/';
+		strcpy(out + len, tok);
+		len += strlen(tok);
+	}
+	return 0;
+}
+
+/*
+ * Whether the module drives the device behind the character device number
+ * RDEV: from /sys/dev/char/MAJ:MIN up the device tree, the first device
+ * bound to a driver names the module (its driver/module link). A sound
+ * card's nodes, a USB serial port, a DRM device: their opens hold the
+ * driver's module, one reference each. Answers are kept per number.
+ */
+static int driven_by_module(struct scan *s, dev_t rdev, bool *ours)
+{
+	char path[PATH_MAX], lnk[PATH_MAX], p[PATH_MAX + 16];
+	struct driven *n;
+	size_t i;
+	ssize_t l;
+	int depth;
+
+	for (i = 0; i < s->n_driven; i++)
+		if (s->driven[i].rdev == rdev) {
+			*ours = s->driven[i].ours;
+			return 0;
+		}
+	*ours = false;
+	snprintf(p, sizeof(p), "/sys/dev/char/%u:%u", major(rdev), minor(rdev));
+	l = readlink(p, lnk, sizeof(lnk) - 1);
+	if (l > 0) {
+		lnk[l] = '\0';
+		if (path_resolve("/sys/dev/char", lnk, path, sizeof(path)) < 0)
+			path[0] = '\0';
+	} else {
+		path[0] = '\0';
+	}
+	for (depth = 0; depth < 16 && strncmp(path, "/sys/devices/", 13) == 0; depth++) {
+		char *slash;
+
+		snprintf(p, sizeof(p), "%s/driver/module", path);
+		l = readlink(p, lnk, sizeof(lnk) - 1);
+		if (l > 0) {
+			lnk[l] = '\0';
+			slash = strrchr(lnk, '/');
+			*ours = module_name_eq(slash ? slash + 1 : lnk, s->run->h->name);
+			break;
+		}
+		snprintf(p, sizeof(p), "%s/driver", path);
+		if (access(p, F_OK) == 0)
+			break; /* bound to a built-in driver */
+		slash = strrchr(path, '/');
+		*slash = '\0';
+	}
+	n = realloc(s->driven, (s->n_driven + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->driven = n;
+	s->driven[s->n_driven].rdev = rdev;
+	s->driven[s->n_driven++].ours = *ours;
+	return 0;
+}
+
 /* One open file of a process: what, of the module's, it holds. DFD and
  * NAME reach the fd's /proc link. */
 static int check_fd(struct scan *s, pid_t pid, int fd, const struct fd_info *fi, int dfd, const char *name)
@@ -419,8 +511,17 @@ static int check_fd(struct scan *s, pid_t pid, int fd, const struct fd_info *fi,
 	const struct owned_dev *od;
 	char path[64], how[32];
 
+	if (s->run->links_only)
+		return (fi->mode & S_IFMT) == 0 ? link_check(s, pid, fd, dfd, name) : 0;
 	if ((S_ISCHR(fi->mode) || S_ISBLK(fi->mode)) && (od = owns_match_dev(o, S_ISBLK(fi->mode), fi->rdev)))
 		return match_add(s, pid, fd, fi, od->weight, dfd, name);
+	if (S_ISCHR(fi->mode) && o->drivers) {
+		bool ours;
+		int r = driven_by_module(s, fi->rdev, &ours);
+
+		if (r < 0 || ours)
+			return r < 0 ? r : match_add(s, pid, fd, fi, 1, dfd, name);
+	}
 	if (S_ISSOCK(fi->mode) && o->n_protos)
 		return socket_check(s, pid, fd);
 	if ((fi->mode & S_IFMT) == 0 && s->run->n_unowned_links)
@@ -493,12 +594,13 @@ static size_t owned_magics(const struct owns *o, unsigned long *v, size_t max)
  */
 static int scan_fds_iter(struct scan *s)
 {
+	static const struct owns none;
 	struct holders_run *run = s->run;
 	const char *e = modctl_getenv("MODCTL_HOLDERS_SCAN");
 	unsigned long magics[ARRAY_SIZE(fs_magics)];
 	struct iter_filter f = {
 		.owns = &run->owns,
-		.chr_all = run->owns.ldisc,
+		.chr_all = run->owns.ldisc || run->owns.drivers,
 		.sockets = run->owns.n_protos > 0,
 		.anon = run->n_unowned_links > 0,
 		.sb_devs = s->want_detached,
@@ -510,6 +612,8 @@ static int scan_fds_iter(struct scan *s)
 
 	if (e && streq(e, "proc"))
 		return -EOPNOTSUPP;
+	if (run->links_only)
+		f = (struct iter_filter){ .owns = &none, .anon = true };
 	if (s->want_detached)
 		f.n_magics = owned_magics(&run->owns, magics, ARRAY_SIZE(magics));
 	r = holders_bpf_files(run, &f, &v, &n);
@@ -714,8 +818,8 @@ int procs_scan(struct holders_run *run)
 	bool iter;
 	int r;
 
-	s.want_detached = run->owns.n_fstypes > 0;
-	for (i = 0; i < run->owns.n_devs; i++)
+	s.want_detached = run->owns.n_fstypes > 0 && !run->links_only;
+	for (i = 0; i < run->owns.n_devs && !run->links_only; i++)
 		if (run->owns.devs[i].block)
 			s.want_detached = s.want_maps = true;
 	if (s.want_detached) {
@@ -787,5 +891,6 @@ int procs_scan(struct holders_run *run)
 out:
 	free(s.m);
 	free(s.detached);
+	free(s.driven);
 	return r;
 }

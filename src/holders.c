@@ -296,8 +296,20 @@ int owns_read(const char *module, struct owns *o)
 				return r;
 		}
 	}
-	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols", module,
-		  o->n_devs, o->n_fstypes, o->n_protos);
+	/* /sys/module/NAME/drivers: the devices it drives may have char nodes */
+	{
+		char path[PATH_MAX];
+		_cleanup_(closedirp) DIR *d = NULL;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), SYS_MODULE "/%s/drivers", module);
+		d = opendir(path);
+		while (d && (de = readdir(d)))
+			if (de->d_name[0] != '.')
+				o->drivers = true;
+	}
+	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols%s", module,
+		  o->n_devs, o->n_fstypes, o->n_protos, o->drivers ? ", and drives devices" : "");
 	return 0;
 }
 
@@ -332,7 +344,7 @@ bool owns_fstype(const struct owns *o, const char *type)
 
 bool owns_scannable(const struct owns *o)
 {
-	return o->n_devs || o->n_protos || o->n_fstypes || o->ldisc;
+	return o->n_devs || o->n_protos || o->n_fstypes || o->ldisc || o->drivers;
 }
 
 /* --- cheap sources ------------------------------------------------------------- */
@@ -631,7 +643,7 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	SOURCE(module_name_eq(name, "dm_mod"), source_dm, "/sys/block");
 	SOURCE(run.owns.n_fstypes || run.owns.n_devs, source_mounts, "the mount tables");
 	if (holders_remaining(h) > 0 && !owns_scannable(&run.owns) && !run.n_unowned_links) {
-		h->scan_skipped = "it owns no device node, protocol or filesystem type";
+		h->scan_skipped = "it owns no device node, protocol, filesystem type or driver";
 		log_debug("holders of %s: no process scan: %s", name, h->scan_skipped);
 	}
 	SOURCE(owns_scannable(&run.owns) || run.n_unowned_links, procs_scan, "the processes");
@@ -639,6 +651,17 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 		h->scanned = true;
 #undef SOURCE
 done:
+	/* a BPF link explains its reference without its process: look for
+	 * the processes that hold links open, and for nothing else */
+	if (run.n_unowned_links && !run.scanned && holders_budget_left(&run)) {
+		run.links_only = true;
+		r = procs_scan(&run);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0)
+			source_failed(h, "the processes", r);
+		r = 0;
+	}
 	if (run.owns.ldisc && holders_remaining(h) > 0)
 		log_debug("holders of %s: line disciplines in use are not attributed", name);
 	settle(h, &run);

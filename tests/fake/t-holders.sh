@@ -96,7 +96,7 @@ fakectl add nodev --refcnt 2
 run_modctl -vv status -J nodev
 json_is "$out" '.modules[0] | [.held_by, .unattributed, .complete]' '[[],2,true]' \
 	"a module without device nodes, protocols or filesystems: 2 unattributed"
-like "$err" "no process scan: it owns no device node, protocol or filesystem type" "the scan is skipped, and -vv says why"
+like "$err" "no process scan: it owns no device node, protocol, filesystem type or driver" "the scan is skipped, and -vv says why"
 unlike "$err" "scanned [0-9]+ fds" "no process was scanned"
 run_modctl -vv status -J fakedev
 like "$err" "scanned [0-9]+ fds via /proc" "a module with a device node is scanned, via /proc (no iterator in the fake)"
@@ -116,6 +116,32 @@ json_is "$out" "[.modules[0].held_by[] | select(.pid == $ptun or .kind == \"inte
 	'[["interface",1,"ftap0"],["open",2,"/dev/net/tun"]]' "tun: the persistent tap (1) and the open (2), not the transient tun"
 run_modctl status tun
 like "$out" "\\[1\\] persistent tap interface ftap0" "status names the persistent tap"
+
+# --- a hardware character device: 1 per open for the module that drives it ---------------
+# /dev/urandom (1:9) plays a node of a device bound to fakehw's driver, two
+# levels below it, as a sound card's nodes are below the card
+fakectl add fakehw --refcnt 2
+sys=$FAKE_ROOT/sys
+mkdir -p "$sys/module/fakehw/drivers/platform:fakehw" "$sys/bus/platform/drivers/fakehw" \
+	"$sys/devices/platform/fakehw.0/sound/card0/urandom" "$sys/dev/char"
+ln -s ../../../../module/fakehw "$sys/bus/platform/drivers/fakehw/module"
+ln -s ../../../bus/platform/drivers/fakehw "$sys/devices/platform/fakehw.0/driver"
+ln -s ../../devices/platform/fakehw.0/sound/card0/urandom "$sys/dev/char/1:9"
+bash -c 'exec 3</dev/urandom 4</dev/urandom 5</dev/zero; : >"$1"; exec sleep 1000' sh "$FAKE_TMP/hw" &
+phw=$!
+pids+=("$phw")
+ready "$FAKE_TMP/hw"
+run_modctl status -J fakehw
+json_is "$out" "[.modules[0].held_by[] | select(.pid == $phw) | [.kind, .weight, .fd, .object]]" \
+	'[["open",1,3,"/dev/urandom"],["open",1,4,"/dev/urandom"]]' \
+	"a device the module drives: each open of its node takes 1, other nodes nothing"
+json_is "$out" '.modules[0].unattributed' 0 "... and they explain the count"
+ln -sfn ../../devices/platform/other.0/urandom "$sys/dev/char/1:9"
+mkdir -p "$sys/devices/platform/other.0/urandom" "$sys/bus/platform/drivers/other" "$sys/module/other"
+ln -s ../../../../module/other "$sys/bus/platform/drivers/other/module"
+ln -s ../../../bus/platform/drivers/other "$sys/devices/platform/other.0/driver"
+run_modctl status -J fakehw
+json_is "$out" "[.modules[0].held_by[] | select(.pid == $phw)] | length" 0 "a device another driver drives: nothing"
 
 # --- loop and device-mapper, from /sys/block ----------------------------------------
 fakectl add loop --refcnt 2

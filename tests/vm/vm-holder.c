@@ -10,6 +10,9 @@
  *   mmap PATH                open PATH, map its first page, close the fd
  *   mmap-open PATH           the same, keeping the fd open
  *   socket DOMAIN TYPE PROTO socket(DOMAIN, TYPE, PROTO), numbers
+ *   bpf-link PIN             a BPF link this process alone may hold: the
+ *                            pinned object PIN when it is a link, else (a
+ *                            tracing program) a new link attaching it
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/bpf.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO\n");
+	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO | bpf-link PIN\n");
 	return 2;
 }
 
@@ -34,6 +39,31 @@ static int open_rw(const char *path)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		fprintf(stderr, "vm-holder: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+static int bpf_link(const char *pin)
+{
+	union bpf_attr a;
+	char self[64], what[64] = "";
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = (unsigned long)pin;
+	fd = (int)syscall(SYS_bpf, BPF_OBJ_GET, &a, sizeof(a));
+	if (fd < 0) {
+		fprintf(stderr, "vm-holder: %s: %s\n", pin, strerror(errno));
+		return -1;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (readlink(self, what, sizeof(what) - 1) < 0 || strstr(what, "link"))
+		return fd;
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (unsigned)fd;
+	a.link_create.attach_type = BPF_TRACE_FENTRY;
+	fd = (int)syscall(SYS_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		fprintf(stderr, "vm-holder: attaching %s: %s\n", pin, strerror(errno));
 	return fd;
 }
 
@@ -64,6 +94,9 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "vm-holder: socket: %s\n", strerror(errno));
 			return 1;
 		}
+	} else if (!strcmp(argv[2], "bpf-link")) {
+		if (bpf_link(argv[3]) < 0)
+			return 1;
 	} else {
 		return usage();
 	}

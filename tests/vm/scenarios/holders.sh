@@ -231,6 +231,24 @@ else
 	fail "can_raw is in the image"
 fi
 
+# --- a hardware character device: a sound card's node ------------------------------
+# snd owns the nodes' major (a register_chrdev device); snd_dummy drives
+# the card they belong to (its platform device, two levels up in sysfs)
+if "$MODPROBE" snd-dummy 2>/dev/null && wait_for 20 test -c /dev/snd/controlC0; then
+	diag "kernel $KVER: before: snd_dummy refcnt $(refcnt snd_dummy), snd $(refcnt snd)"
+	holder $T/snd open /dev/snd/controlC0
+	sndpid=$!
+	diag "kernel $KVER: controlC0 open: snd_dummy refcnt $(refcnt snd_dummy), snd $(refcnt snd)"
+	exact snd_dummy "a sound card's node open"
+	has snd_dummy "[.held_by[] | select(.kind == \"open\" and .pid == $sndpid and .weight == 1
+		and .object == \"/dev/snd/controlC0\")] | length == 1" "the card's driver names the process holding its node"
+	exact snd "snd, under an open node of its major"
+	kill "$sndpid"
+	ok "snd_dummy is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/snd_dummy/refcnt)" = 0 ]'
+else
+	fail "snd-dummy is in the image and makes /dev/snd/controlC0"
+fi
+
 # --- the process scan is skipped for a module that owns nothing to scan -------------
 "$MODPROBE" dummy
 has dummy '.held_by == [] and .unattributed == 0' "dummy: nothing to attribute"
@@ -255,3 +273,21 @@ else
 	diag "kernel $KVER: modctl's lock is a program, not a link: no BPF link to attribute"
 	"$MODCTL" unlock tun >/dev/null 2>&1 || :
 fi
+
+# --- a BPF link on one of tun's functions that only a process holds ---------------
+# modctl's lock pin lends the object: before 6.4 the pinned link itself,
+# from 6.4 on a new link attaching the pinned program. Then the lock goes.
+"$MODPROBE" tun
+run "$MODCTL" lockdown tun
+is "$RC" 0 "lockdown tun (for a link a process holds)"
+holder $T/link bpf-link /sys/fs/bpf/modctl/tun
+linkpid=$!
+diag "kernel $KVER: tun refcnt $(refcnt tun) with the lock and the process's link"
+run "$MODCTL" unlock tun
+is "$RC" 0 "unlock tun: the process's link stays"
+diag "kernel $KVER: tun refcnt $(refcnt tun) with the process's link only"
+exact tun "a BPF link a process holds open"
+has tun "[.held_by[] | select(.kind == \"bpf-link\" and .pid == $linkpid and .command == \"vm-holder\"
+	and .fd != null)] | length == 1" "the link's process and fd are named"
+kill "$linkpid"
+ok "tun is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/tun/refcnt)" = 0 ]'
