@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <pthread.h>
@@ -253,7 +254,7 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 	const struct rtattr *a = IFLA_RTA(ifi);
 	const char *name = NULL, *kind = NULL;
 	struct netif *nv;
-	int alen = (int)len, link = 0;
+	int alen = (int)len, link = 0, link_nsid = -1;
 	bool link_elsewhere = false;
 
 	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
@@ -261,8 +262,9 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 			name = RTA_DATA(a);
 		} else if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) >= sizeof(int)) {
 			memcpy(&link, RTA_DATA(a), sizeof(link));
-		} else if (a->rta_type == IFLA_LINK_NETNSID) {
+		} else if (a->rta_type == IFLA_LINK_NETNSID && RTA_PAYLOAD(a) >= sizeof(int)) {
 			link_elsewhere = true;
+			memcpy(&link_nsid, RTA_DATA(a), sizeof(link_nsid));
 		} else if (a->rta_type == IFLA_LINKINFO) {
 			const struct rtattr *b = RTA_DATA(a);
 			int blen = (int)RTA_PAYLOAD(a);
@@ -280,7 +282,7 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 	w->ifs = nv;
 	nv = &w->ifs[w->n_ifs];
 	*nv = (struct netif){ .name = strdup(name), .kind = strdup(kind), .ifindex = ifi->ifi_index,
-			       .link = link, .link_elsewhere = link_elsewhere, .ns = ns };
+			       .link = link, .link_elsewhere = link_elsewhere, .link_nsid = link_nsid, .ns = ns };
 	if (!nv->name || !nv->kind) {
 		free(nv->name);
 		free(nv->kind);
@@ -346,6 +348,79 @@ static int dump_links(struct netif_world *w, size_t ns, int sock)
 	}
 }
 
+/* The id the namespace of sock gives the namespace of nsfd (RTM_GETNSID);
+ * -1 when it gives none, or a negative errno below that. */
+static int nsid_of(int sock, int nsfd)
+{
+	/* words: as aligned as a netlink header must be */
+	uint32_t req[NLMSG_SPACE(NLMSG_ALIGN(sizeof(struct rtgenmsg)) + RTA_SPACE(sizeof(uint32_t))) / 4];
+	struct nlmsghdr *rh = (struct nlmsghdr *)req;
+	struct rtgenmsg *g = NLMSG_DATA(rh);
+	struct rtattr *ra = (struct rtattr *)((char *)g + NLMSG_ALIGN(sizeof(*g)));
+	uint32_t fd = (uint32_t)nsfd;
+	uint32_t buf[64];
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	ssize_t got;
+
+	memset(req, 0, sizeof(req));
+	rh->nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*g)) + RTA_LENGTH(sizeof(fd)));
+	rh->nlmsg_type = RTM_GETNSID;
+	rh->nlmsg_flags = NLM_F_REQUEST;
+	rh->nlmsg_seq = 2;
+	g->rtgen_family = AF_UNSPEC;
+	ra->rta_len = RTA_LENGTH(sizeof(fd));
+	ra->rta_type = NETNSA_FD;
+	memcpy(RTA_DATA(ra), &fd, sizeof(fd));
+	if (send(sock, req, rh->nlmsg_len, 0) < 0)
+		return -errno - 1;
+	do
+		got = recv(sock, buf, sizeof(buf), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -errno - 1;
+	if (!NLMSG_OK(nh, (size_t)got) || nh->nlmsg_type != RTM_NEWNSID)
+		return -EPROTO - 1;
+	{
+		const struct rtattr *a = (const struct rtattr *)((const char *)NLMSG_DATA(nh) +
+								 NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+		int alen = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+
+		for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+			if (a->rta_type == NETNSA_NSID && RTA_PAYLOAD(a) >= sizeof(int32_t)) {
+				int32_t id;
+
+				memcpy(&id, RTA_DATA(a), sizeof(id));
+				return id < 0 ? -1 : id;
+			}
+	}
+	return -1;
+}
+
+/*
+ * For the interfaces of namespace ns from index first on whose lower
+ * interface is in another namespace (a macvlan moved away from its lower
+ * device): which namespace, by asking ns the id it gives each other one.
+ */
+static void resolve_lower_ns(struct netif_world *w, size_t ns, size_t first, int sock)
+{
+	size_t j, k;
+
+	for (j = first; j < w->n_ifs; j++) {
+		struct netif *x = &w->ifs[j];
+
+		if (!x->link_elsewhere || x->link_nsid < 0)
+			continue;
+		for (k = 0; k < w->n_ns; k++)
+			if (k != ns && w->ns[k].fd >= 0 && nsid_of(sock, w->ns[k].fd) == x->link_nsid) {
+				x->link_ns = k;
+				x->link_ns_known = true;
+				break;
+			}
+		if (!x->link_ns_known)
+			log_debug("%s: its lower interface is in a namespace modctl cannot see", x->name);
+	}
+}
+
 int netif_world_scan(struct netif_world *w)
 {
 	size_t i;
@@ -356,6 +431,7 @@ int netif_world_scan(struct netif_world *w)
 	for (i = 0; r == 0 && i < w->n_ns; i++) {
 		struct netns *ns = &w->ns[i];
 		int sock = rtnl_socket_in(ns), q;
+		size_t first;
 
 		if (sock < 0) {
 			log_debug("cannot enter network namespace %llu: %s", ns->inode, strerror(-sock));
@@ -370,7 +446,10 @@ int netif_world_scan(struct netif_world *w)
 			note_unreadable(w, sock);
 			continue;
 		}
+		first = w->n_ifs;
 		q = dump_links(w, i, sock);
+		if (q == 0)
+			resolve_lower_ns(w, i, first, sock);
 		close(sock);
 		if (q == -ENOMEM) {
 			r = q;
@@ -433,13 +512,17 @@ static bool stacked_on(const struct netif_world *w, size_t j, const size_t *v, s
 	const struct netif *up = &w->ifs[j];
 	size_t k;
 
-	if (!up->link || up->link == up->ifindex || up->link_elsewhere || !upper_deleted_with_lower(up->kind))
+	size_t lower_ns = up->link_elsewhere ? up->link_ns : up->ns;
+
+	if (!up->link || (up->link_elsewhere && !up->link_ns_known) || !upper_deleted_with_lower(up->kind))
+		return false;
+	if (!up->link_elsewhere && up->link == up->ifindex)
 		return false;
 	for (k = 0; k < n; k++)
 		if (v[k] == j)
 			return false;
 	for (k = 0; k < n; k++)
-		if (w->ifs[v[k]].ns == up->ns && w->ifs[v[k]].ifindex == up->link)
+		if (w->ifs[v[k]].ns == lower_ns && w->ifs[v[k]].ifindex == up->link)
 			return true;
 	return false;
 }

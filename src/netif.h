@@ -28,6 +28,9 @@ struct netif {
 	int ifindex;
 	int link;      /* IFLA_LINK: the lower interface's index, or 0 */
 	bool link_elsewhere; /* the lower one is in another namespace */
+	int link_nsid;       /* ... that this one's namespace calls this id */
+	bool link_ns_known;  /* ... which is netif_world.ns[link_ns] */
+	size_t link_ns;
 	size_t ns;     /* index into netif_world.ns */
 };
 

@@ -19,9 +19,16 @@ echo "fakedev fakedev c1:7" >>"$FAKE_MODDIR/modules.devname"
 fakectl add fakedev --refcnt 5
 ready() { wait_until 5000 test -e "$1"; }
 
-# hold READY CMD: run CMD (bash) in the background until killed; $! its pid
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+# hold READY 'REDIRECTIONS': a shell that opens them (exec REDIRECTIONS)
+# and sleeps until killed; returns once READY exists; $held is its pid
+hold() {
+	bash -c "exec $2; : >\"\$1\"; exec sleep 1000" sh "$1" &
+	held=$!
+	pids+=("$held")
+	ready "$1"
+}
 
 "$FAKE_TMP/holdfull" 1000 7>/dev/full 8>/dev/full 9>&7 &
 p1=$!
@@ -107,10 +114,8 @@ echo "tun net/tun c10:200" >>"$FAKE_MODDIR/modules.devname"
 mkdir -p "$FAKE_ROOT/sys/class/net/ftap0" "$FAKE_ROOT/sys/class/net/ftun1" "$FAKE_ROOT/sys/class/net/eth0"
 echo 0x1802 >"$FAKE_ROOT/sys/class/net/ftap0/tun_flags"
 echo 0x1001 >"$FAKE_ROOT/sys/class/net/ftun1/tun_flags"
-bash -c 'exec 3<>/dev/net/tun; : >"$1"; exec sleep 1000' sh "$FAKE_TMP/tun" &
-ptun=$!
-pids+=("$ptun")
-ready "$FAKE_TMP/tun"
+hold "$FAKE_TMP/tun" '3<>/dev/net/tun'
+ptun=$held
 run_modctl status -J tun
 json_is "$out" "[.modules[0].held_by[] | select(.pid == $ptun or .kind == \"interface\") | [.kind, .weight, .object]]" \
 	'[["interface",1,"ftap0"],["open",2,"/dev/net/tun"]]' "tun: the persistent tap (1) and the open (2), not the transient tun"
@@ -127,10 +132,8 @@ mkdir -p "$sys/module/fakehw/drivers/platform:fakehw" "$sys/bus/platform/drivers
 ln -s ../../../../module/fakehw "$sys/bus/platform/drivers/fakehw/module"
 ln -s ../../../bus/platform/drivers/fakehw "$sys/devices/platform/fakehw.0/driver"
 ln -s ../../devices/platform/fakehw.0/sound/card0/urandom "$sys/dev/char/1:9"
-bash -c 'exec 3</dev/urandom 4</dev/urandom 5</dev/zero; : >"$1"; exec sleep 1000' sh "$FAKE_TMP/hw" &
-phw=$!
-pids+=("$phw")
-ready "$FAKE_TMP/hw"
+hold "$FAKE_TMP/hw" '3</dev/urandom 4</dev/urandom 5</dev/zero'
+phw=$held
 run_modctl status -J fakehw
 json_is "$out" "[.modules[0].held_by[] | select(.pid == $phw) | [.kind, .weight, .fd, .object]]" \
 	'[["open",1,3,"/dev/urandom"],["open",1,4,"/dev/urandom"]]' \

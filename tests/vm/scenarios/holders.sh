@@ -8,8 +8,9 @@
 # process and by two processes sharing one open file, a persistent tap, a
 # modctl lock pin, bound and opened and mapped loop devices, squashfs
 # mounted on a loop device, mounted in another mount namespace only, and
-# lazily unmounted but kept by a working directory, a CAN_RAW socket, and
-# (before 6.4, where modctl's lock is a link) a BPF link on tun's functions.
+# lazily unmounted but kept by a working directory, a CAN_RAW socket, an
+# LLC socket, a sound card's node held open, a BPF link on tun's functions
+# pinned (before 6.4, where modctl's lock is a link) and held by a process.
 # Each answer twice: through the kernel's file iterator (the default) and
 # through /proc (MODCTL_HOLDERS_SCAN=proc, what a build without BPF does).
 # A boot of its own: it leaves mounts, namespaces and loop devices behind.
@@ -218,17 +219,30 @@ losetup -d $loop0
 ok "loop is free again" wait_for 20 sh -c '[ "$(cat /sys/module/loop/refcnt)" = 0 ]'
 
 # --- a protocol's sockets ---------------------------------------------------------
-if "$MODPROBE" can_raw 2>/dev/null; then
-	# PF_CAN 29, SOCK_RAW 3, CAN_RAW 1
-	holder $T/can socket 29 3 1
-	canpid=$!
-	exact can_raw "a CAN_RAW socket"
-	has can_raw "[.held_by[] | select(.kind == \"socket\" and .pid == $canpid and .object == \"CAN_RAW\")] | length == 1" \
-		"the socket's process and protocol are named"
+# socket_held MODULE DOMAIN TYPE PROTO NAME WEIGHT: vm-holder holds one
+# socket; modctl names its process and protocol (matching the regular
+# expression NAME) with WEIGHT
+socket_held() {
+	if ! "$MODPROBE" "$1" 2>/dev/null; then
+		fail "$1 is in the image"
+		return 1
+	fi
+	holder "$T/$1" socket "$2" "$3" "$4"
+	sockpid=$!
+	exact "$1" "a $1 socket"
+	has "$1" "[.held_by[] | select(.kind == \"socket\" and .pid == $sockpid and (.object | test(\"^$5\$\"))
+		and .weight == $6)] | length == 1" "the $5 socket's process and protocol are named, weight $6"
+}
+# PF_CAN 29, SOCK_RAW 3, CAN_RAW 1
+if socket_held can_raw 29 3 1 CAN_RAW 1; then
 	exact can "can, under a CAN_RAW socket"
-	kill "$canpid"
-else
-	fail "can_raw is in the image"
+	kill "$sockpid"
+fi
+# llc2 is the address family (net-pf-26) and the protocol: 2 per socket
+# (PF_LLC 26, SOCK_DGRAM 2)
+if socket_held llc2 26 2 0 'LLC.*' 2; then
+	kill "$sockpid"
+	ok "llc2 is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/llc2/refcnt)" = 0 ]'
 fi
 
 # --- a hardware character device: a sound card's node ------------------------------

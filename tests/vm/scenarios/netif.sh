@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What an unload destroys, on the real kernel: interfaces of a module's
 # link kinds hold no reference, and the module's exit deletes them in every
-# network namespace, with the vlan and macvlan interfaces stacked on them.
+# network namespace, with the vlan and macvlan interfaces stacked on them
+# (in the same namespace or, moved away, in another).
 # modctl unload refuses (exit 8) unless --delete-interfaces, for the whole
 # plan; what it names must be exactly what the kernel deletes.
 set -eu
@@ -121,6 +122,23 @@ is "$RC" 0 "vxlan without interfaces unloads"
 run "$MODCTL" unload dummy
 is "$RC" 8 "dummy with only dummy0, which its load created, is refused too"
 "$RMMOD" dummy
+
+# --- a macvlan moved to another namespace goes with its lower interface here ------------
+"$MODPROBE" -a dummy macvlan
+ip link add xd0 type dummy
+ip link add link xd0 name xmv0 type macvlan
+ip link set xmv0 netns "$nspid"
+ok "xmv0 moved into the process's namespace" pid_has xmv0
+run "$MODCTL" unload -n dummy
+is "$OUT" "unload dummy
+  delete interface dummy0 (dummy)
+  delete interface xd0 (dummy)
+  delete interface xmv0 (macvlan, in the netns of PID $nspid)" \
+	"a macvlan in another namespace, on a dummy here, is listed with it (IFLA_LINK_NETNSID)"
+run "$MODCTL" unload --delete-interfaces dummy
+is "$RC" 0 "unload --delete-interfaces dummy exits 0"
+nok "xmv0 is gone from the process's namespace" pid_has xmv0
+"$RMMOD" macvlan
 
 # --- what else the kernel's modules create as they load ------------------------------
 "$MODPROBE" -a bonding ipip
