@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/dm-ioctl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -219,6 +221,8 @@ static int owns_alias(struct owns *o, const char *module, const char *pat)
 	else if (sscanf(pat, "block-major-%u%1s", &maj, rest) == 1 ||
 		 (sscanf(pat, "block-major-%u-%1s", &maj, rest) == 2 && rest[0] == '*'))
 		r = owns_add_dev(o, true, maj, -1, 1, NULL);
+	else if (strncmp(pat, "dm-", 3) == 0 && pat[3])
+		r = strv_push(&o->dm_types, &o->n_dm_types, pat + 3);
 	else if (strncmp(pat, "net-pf-", 7) == 0)
 		o->family = true;
 	else if (strncmp(pat, "tty-ldisc-", 10) == 0)
@@ -317,6 +321,7 @@ void owns_free(struct owns *o)
 {
 	free(o->devs);
 	strv_free(o->fstypes);
+	strv_free(o->dm_types);
 	strv_free(o->protos);
 	memset(o, 0, sizeof(*o));
 }
@@ -441,27 +446,124 @@ static int source_loop(struct holders_run *run)
 	return 0;
 }
 
-/* Device-mapper devices: the mapped device and its table, two references
- * with one target (what one "dmsetup create" takes). */
+/* The target types device-mapper has built in: dm_mod's own. */
+static const char *const dm_builtin_types[] = { "linear", "striped", "error" };
+
+/* Whether the module provides the device-mapper target TYPE. */
+static bool dm_type_owned(const struct holders_run *run, const char *type)
+{
+	char mod[MODULE_NAME_MAX + 4];
+	size_t i;
+
+	if (module_name_eq(run->h->name, "dm_mod")) {
+		for (i = 0; i < ARRAY_SIZE(dm_builtin_types); i++)
+			if (streq(type, dm_builtin_types[i]))
+				return true;
+		return false;
+	}
+	/* the kernel loads a type's module as "dm-TYPE": its name, or an alias */
+	snprintf(mod, sizeof(mod), "dm-%s", type);
+	if (module_name_eq(run->h->name, mod))
+		return true;
+	for (i = 0; i < run->owns.n_dm_types; i++)
+		if (streq(run->owns.dm_types[i], type))
+			return true;
+	return false;
+}
+
+/* How many targets of the live table of device NAME the module provides
+ * (each holds its type's module), and their types; -errno when the table
+ * cannot be read (DM_TABLE_STATUS on /dev/mapper/control). */
+static int dm_targets_owned(const struct holders_run *run, int control, const char *name, char *types,
+			    size_t size)
+{
+	union {
+		struct dm_ioctl io;
+		char buf[16384];
+	} u;
+	size_t off, len = 0;
+	uint32_t i;
+	int n = 0;
+
+	memset(&u.io, 0, sizeof(u.io));
+	u.io.version[0] = DM_VERSION_MAJOR;
+	u.io.data_size = sizeof(u);
+	u.io.data_start = sizeof(u.io);
+	snprintf(u.io.name, sizeof(u.io.name), "%s", name);
+	if (ioctl(control, DM_TABLE_STATUS, &u.io) < 0)
+		return -errno;
+	if (u.io.flags & DM_BUFFER_FULL_FLAG)
+		return -ENOBUFS;
+	types[0] = '\0';
+	for (i = 0, off = u.io.data_start; i < u.io.target_count; i++) {
+		struct dm_target_spec spec;
+
+		if (off + sizeof(spec) > sizeof(u) || off + sizeof(spec) > u.io.data_size)
+			return -EPROTO;
+		memcpy(&spec, u.buf + off, sizeof(spec));
+		spec.target_type[sizeof(spec.target_type) - 1] = '\0';
+		if (dm_type_owned(run, spec.target_type)) {
+			n++;
+			if (!strstr(types, spec.target_type) && len + strlen(spec.target_type) + 3 < size)
+				len += (size_t)snprintf(types + len, size - len, "%s%s", len ? ", " : "",
+							spec.target_type);
+		}
+		/* next: where the next one starts, from the first */
+		if (!spec.next)
+			break;
+		off = u.io.data_start + spec.next;
+	}
+	return n;
+}
+
+/*
+ * Device-mapper devices: each target of a live table holds the module of
+ * its type (dm_mod for linear, striped and error; dm_crypt, dm_thin_pool...
+ * for theirs: their dm-TYPE aliases), read with DM_TABLE_STATUS. For
+ * dm_mod, the device's opens and mounts hold it too: its number goes to
+ * the process scan and the mount tables.
+ */
 static int source_dm(struct holders_run *run)
 {
 	_cleanup_(closedirp) DIR *d = opendir("/sys/block");
+	_cleanup_close_ int control = -1;
+	bool dm_mod = module_name_eq(run->h->name, "dm_mod");
 	struct dirent *de;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		char path[PATH_MAX], name[128];
+		char path[PATH_MAX], name[128], types[64];
 		struct holder *x;
+		unsigned maj, min;
+		int n;
 
 		if (strncmp(de->d_name, "dm-", 3) != 0)
 			continue;
 		snprintf(path, sizeof(path), "/sys/block/%s/dm/name", de->d_name);
 		if (read_small_file(path, name, sizeof(name)) < 0)
 			continue;
-		x = holders_add(run->h, HOLDER_DM, 2, name);
-		if (!x || holder_set_detail(x, "device-mapper device /dev/%s", de->d_name) < 0)
+		if (control < 0)
+			control = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+		n = control < 0 ? -errno : dm_targets_owned(run, control, name, types, sizeof(types));
+		if (n == 0)
+			goto opens;
+		/* a table that cannot be read is named, and counts nothing */
+		x = holders_add(run->h, HOLDER_DM, n > 0 ? n : 0, name);
+		if (!x || (n > 0 ? holder_set_detail(x, "device-mapper device /dev/%s, %d %s target%s", de->d_name,
+						     n, types, n == 1 ? "" : "s")
+				 : holder_set_detail(x, "device-mapper device /dev/%s, its table unread: %s",
+						     de->d_name, strerror(-n))) < 0)
 			return -ENOMEM;
+	opens:
+		snprintf(path, sizeof(path), "/sys/block/%s/dev", de->d_name);
+		if (dm_mod && read_small_file(path, name, sizeof(name)) == 0 && sscanf(name, "%u:%u", &maj, &min) == 2) {
+			char node[NAME_MAX + 8];
+
+			snprintf(node, sizeof(node), "/dev/%s", de->d_name);
+			if (owns_add_dev(&run->owns, true, maj, (int)min, 1, node) < 0)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -640,7 +742,7 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	}
 	SOURCE(module_name_eq(name, "tun"), source_interfaces, "/sys/class/net");
 	SOURCE(module_name_eq(name, "loop"), source_loop, "/sys/block");
-	SOURCE(module_name_eq(name, "dm_mod"), source_dm, "/sys/block");
+	SOURCE(strncmp(name, "dm_", 3) == 0 || run.owns.n_dm_types, source_dm, "/sys/block");
 	SOURCE(run.owns.n_fstypes || run.owns.n_devs, source_mounts, "the mount tables");
 	if (holders_remaining(h) > 0 && !owns_scannable(&run.owns) && !run.n_unowned_links) {
 		h->scan_skipped = "it owns no device node, protocol, filesystem type or driver";

@@ -86,6 +86,8 @@ script=$(command -v script) || missing script bsdutils
 flock=$(command -v flock) || missing flock util-linux
 # bpftool shows the BPF objects behind modctl's kernel-enforced locks
 bpftool=$(command -v bpftool) || missing bpftool bpftool
+# dmsetup maps a device-mapper device (holders.sh: what holds dm_mod)
+dmsetup=$(command -v dmsetup) || missing dmsetup dmsetup
 # objcopy strips a module's BTF (pin.sh: a lock the kernel cannot hold)
 objcopy=$(command -v objcopy) || missing objcopy binutils
 
@@ -215,12 +217,12 @@ make_cpio() {
 
 # --- base image --------------------------------------------------------------
 base="$outdir/base.cpio.gz"
-tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" "$bpftool" $udevadm; do ldd_libs "$f"; done | sort -u)
+tools_libs=$(for f in "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" "$bpftool" "$dmsetup" $udevadm; do ldd_libs "$f"; done | sort -u)
 stamp=$(
 	{
 		cat "$here/mkinitramfs.sh" "$here/guest-init.sh" "$here/modules.list"
 		printf '%s\n' "$kdir"
-		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" "$bpftool" "$depmod" "$modprobe" $udevadm $tools_libs
+		sha256sum "$busybox" "$kmod" "$jq" "$setpriv" "$script" "$flock" "$bpftool" "$dmsetup" "$depmod" "$modprobe" $udevadm $tools_libs
 		printf '%s\n' "$udev_root" "$udev_why"
 	} | sha256sum | cut -d' ' -f1
 )
@@ -251,6 +253,7 @@ build_base() {
 	install_file "$script" /usr/bin/script "$root" 0755
 	install_file "$flock" /usr/bin/flock "$root" 0755
 	install_file "$bpftool" /usr/sbin/bpftool "$root" 0755
+	install_file "$dmsetup" /usr/sbin/dmsetup "$root" 0755
 	if [ -n "$udevadm" ]; then
 		install_file "$udevadm" /usr/bin/udevadm "$root" 0755
 		mkdir -p "$root/usr/lib/systemd" "$root/usr/lib/udev/rules.d" "$root/etc/udev/rules.d"

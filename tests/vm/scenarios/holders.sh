@@ -6,7 +6,8 @@
 # weight the kernel really counted (the weights add up to
 # /sys/module/M/refcnt, nothing unattributed): /dev/net/tun held open by a
 # process and by two processes sharing one open file, a persistent tap, a
-# modctl lock pin, bound and opened and mapped loop devices, squashfs
+# modctl lock pin, bound and opened and mapped loop devices, a mapped
+# device-mapper device and an open of it, squashfs
 # mounted on a loop device, mounted in another mount namespace only, and
 # lazily unmounted but kept by a working directory, a CAN_RAW socket, an
 # LLC socket, a sound card's node held open, a BPF link on tun's functions
@@ -218,6 +219,40 @@ kill "$lopen" "$lmap" "$lboth"
 losetup -d $loop0
 ok "loop is free again" wait_for 20 sh -c '[ "$(cat /sys/module/loop/refcnt)" = 0 ]'
 
+# --- device-mapper ------------------------------------------------------------------
+# each target of a live table holds its type's module (error: dm_mod, zero:
+# dm_zero), an open of the device holds dm_mod; dmsetup runs without udev
+# (none in the image)
+"$MODPROBE" -a dm_mod dm_zero
+run dmsetup create --noudevsync mhold --table "0 8 error"
+is "$RC" 0 "dmsetup creates mhold (one error target)"
+dmdev=$(cd /sys/block && ls -d dm-* 2>/dev/null | head -n 1)
+diag "kernel $KVER: dm_mod refcnt $(refcnt dm_mod) with $dmdev mapped"
+exact dm_mod "a mapped device"
+has dm_mod '[.held_by[] | select(.kind == "dm" and .object == "mhold" and .weight == 1)] | length == 1' \
+	"the mapped device is named, 1 reference for its error target"
+holder $T/dmopen open "/dev/$dmdev"
+dmpid=$!
+exact dm_mod "an open mapped device"
+has dm_mod "[.held_by[] | select(.kind == \"open\" and .pid == $dmpid and .object == \"/dev/$dmdev\"
+	and .weight == 1)] | length == 1" "the process holding it open is named"
+kill "$dmpid"
+wait "$dmpid" 2>/dev/null || :
+printf '0 8 error\n8 8 zero\n8 8 zero\n' >$T/mixed
+sed -i '3s/^8/16/' $T/mixed
+run sh -c "dmsetup create --noudevsync mmix <$T/mixed"
+is "$RC" 0 "dmsetup creates mmix (one error and two zero targets)"
+diag "kernel $KVER: dm_mod refcnt $(refcnt dm_mod), dm_zero $(refcnt dm_zero) with mhold and mmix"
+exact dm_mod "two mapped devices"
+exact dm_zero "two zero targets"
+has dm_zero '[.held_by[] | select(.kind == "dm" and .object == "mmix" and .weight == 2)] | length == 1' \
+	"dm_zero: the device whose table has its two targets, 2 references"
+run dmsetup remove --noudevsync mhold
+is "$RC" 0 "dmsetup removes mhold"
+run dmsetup remove --noudevsync mmix
+is "$RC" 0 "dmsetup removes mmix"
+ok "dm_mod is free once the devices are gone" wait_for 20 sh -c '[ "$(cat /sys/module/dm_mod/refcnt)" = 1 ]'
+
 # --- a protocol's sockets ---------------------------------------------------------
 # socket_held MODULE DOMAIN TYPE PROTO NAME WEIGHT: vm-holder holds one
 # socket; modctl names its process and protocol (matching the regular
@@ -231,7 +266,7 @@ socket_held() {
 	sockpid=$!
 	exact "$1" "a $1 socket"
 	has "$1" "[.held_by[] | select(.kind == \"socket\" and .pid == $sockpid and (.object | test(\"^$5\$\"))
-		and .weight == $6)] | length == 1" "the $5 socket's process and protocol are named, weight $6"
+		and .weight == $6)] | length == 1" "the $1 socket's process and protocol are named, weight $6"
 }
 # PF_CAN 29, SOCK_RAW 3, CAN_RAW 1
 if socket_held can_raw 29 3 1 CAN_RAW 1; then
