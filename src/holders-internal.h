@@ -35,7 +35,7 @@ struct owns {
 	char **protos;     /* /proc/net/protocols names whose module it is */
 	size_t n_protos;
 	bool family;       /* it registers an address family (net-pf-N) */
-	bool ldisc;        /* it registers a line discipline */
+	uint64_t ldiscs;   /* the line disciplines it registers (tty-ldisc-N): bit N */
 };
 
 int owns_read(const char *module, struct owns *o);

@@ -38,6 +38,7 @@ static const char *const kind_names[_HOLDER_KIND_MAX] = {
 	[HOLDER_OPEN] = "open",
 	[HOLDER_MAPPING] = "mapping",
 	[HOLDER_SOCKET] = "socket",
+	[HOLDER_LDISC] = "line-discipline",
 };
 
 const char *holder_kind_name(enum holder_kind k)
@@ -212,8 +213,8 @@ static int owns_alias(struct owns *o, const char *module, const char *pat)
 		r = owns_add_dev(o, true, maj, -1, 1, NULL);
 	else if (strncmp(pat, "net-pf-", 7) == 0)
 		o->family = true;
-	else if (strncmp(pat, "tty-ldisc-", 10) == 0)
-		o->ldisc = true;
+	else if (sscanf(pat, "tty-ldisc-%u%1s", &maj, rest) == 1 && maj < 64)
+		o->ldiscs |= UINT64_C(1) << maj;
 	return r;
 }
 
@@ -287,8 +288,8 @@ int owns_read(const char *module, struct owns *o)
 				return r;
 		}
 	}
-	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols", module,
-		  o->n_devs, o->n_fstypes, o->n_protos);
+	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols, %d line disciplines",
+		  module, o->n_devs, o->n_fstypes, o->n_protos, __builtin_popcountll(o->ldiscs));
 	return 0;
 }
 
@@ -323,7 +324,7 @@ bool owns_fstype(const struct owns *o, const char *type)
 
 bool owns_scannable(const struct owns *o)
 {
-	return o->n_devs || o->n_protos || o->n_fstypes || o->ldisc;
+	return o->n_devs || o->n_protos || o->n_fstypes || o->ldiscs;
 }
 
 /* --- cheap sources ------------------------------------------------------------- */
@@ -622,7 +623,7 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	SOURCE(module_name_eq(name, "dm_mod"), source_dm, "/sys/block");
 	SOURCE(run.owns.n_fstypes || run.owns.n_devs, source_mounts, "the mount tables");
 	if (holders_remaining(h) > 0 && !owns_scannable(&run.owns) && !run.n_unowned_links) {
-		h->scan_skipped = "it owns no device node, protocol or filesystem type";
+		h->scan_skipped = "it owns no device node, protocol, filesystem type or line discipline";
 		log_debug("holders of %s: no process scan: %s", name, h->scan_skipped);
 	}
 	SOURCE(owns_scannable(&run.owns) || run.n_unowned_links, procs_scan, "the processes");
@@ -630,8 +631,6 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 		h->scanned = true;
 #undef SOURCE
 done:
-	if (run.owns.ldisc && holders_remaining(h) > 0)
-		log_debug("holders of %s: line disciplines in use are not attributed", name);
 	settle(h, &run);
 out:
 	if (!o->dep_holders)
@@ -692,6 +691,10 @@ const char *holder_describe(const struct holder *x, char *buf, size_t size)
 		break;
 	case HOLDER_SOCKET:
 		snprintf(buf, size, "%s has a %s socket on fd %d", who, x->object, x->fd);
+		break;
+	case HOLDER_LDISC:
+		snprintf(buf, size, "%s with %s, open in %s on fd %d", x->object,
+			 x->detail ? x->detail : "a line discipline", who, x->fd);
 		break;
 	default:
 		snprintf(buf, size, "%s", x->object);
