@@ -10,19 +10,25 @@
  *   mmap PATH                open PATH, map its first page, close the fd
  *   mmap-open PATH           the same, keeping the fd open
  *   socket DOMAIN TYPE PROTO socket(DOMAIN, TYPE, PROTO), numbers
+ *   pty LDISC SIDE           open a pty pair and set line discipline LDISC
+ *                            (a number) on SIDE: slave or master, both
+ *                            kept open; slave-closed: on the slave, then
+ *                            close the slave. READY holds the slave's path.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO\n");
+	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO |\n"
+			"       pty LDISC slave|master|slave-closed\n");
 	return 2;
 }
 
@@ -37,8 +43,38 @@ static int open_rw(const char *path)
 	return fd;
 }
 
+/* A pty pair with line discipline ldisc on one side; the slave's path in
+ * name. -1 when something fails (said). */
+static int pty_ldisc(int ldisc, const char *side, char *name, size_t size)
+{
+	int m, sl;
+	char *pts;
+
+	if (strcmp(side, "slave") && strcmp(side, "master") && strcmp(side, "slave-closed"))
+		return -1;
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || !(pts = ptsname(m))) {
+		fprintf(stderr, "vm-holder: a pty: %s\n", strerror(errno));
+		return -1;
+	}
+	snprintf(name, size, "%s", pts);
+	sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sl < 0) {
+		fprintf(stderr, "vm-holder: %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	if (ioctl(!strcmp(side, "master") ? m : sl, TIOCSETD, &ldisc) < 0) {
+		fprintf(stderr, "vm-holder: TIOCSETD %d on the %s: %s\n", ldisc, side, strerror(errno));
+		return -1;
+	}
+	if (!strcmp(side, "slave-closed"))
+		close(sl);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
+	char text[64] = "", tmp[4096];
 	int fd;
 
 	if (argc < 4)
@@ -64,13 +100,18 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "vm-holder: socket: %s\n", strerror(errno));
 			return 1;
 		}
+	} else if (!strcmp(argv[2], "pty") && argc == 5) {
+		if (pty_ldisc(atoi(argv[3]), argv[4], text, sizeof(text)) < 0)
+			return 1;
 	} else {
 		return usage();
 	}
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* READY appears whole: written aside, then renamed */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0 ||
+	    rename(tmp, argv[1]) < 0)
 		return 1;
-	close(fd);
 	for (;;)
 		pause();
 }
