@@ -437,6 +437,7 @@ static int ttys_read(struct scan *s)
 	const struct owns *o = &s->run->owns;
 	_cleanup_free_ char *drivers = NULL, *ldiscs = NULL;
 	char *line, *save = NULL;
+	int r;
 
 	s->ttys_read = true;
 	if (read_full_file("/proc/tty/ldiscs", &ldiscs, &(size_t){ 0 }) == 0) {
@@ -457,9 +458,10 @@ static int ttys_read(struct scan *s)
 		log_debug("holders: none of the module's line disciplines is registered");
 		return 0;
 	}
-	if (read_full_file("/proc/tty/drivers", &drivers, &(size_t){ 0 }) < 0) {
+	r = read_full_file("/proc/tty/drivers", &drivers, &(size_t){ 0 });
+	if (r < 0) {
 		/* no tty can be told from another device: nothing is asked */
-		log_debug("holders: cannot read /proc/tty/drivers: %m; line disciplines are not attributed");
+		log_debug_errno(r, "holders: cannot read /proc/tty/drivers: %m; line disciplines are not attributed");
 		if (!s->run->h->incomplete_why)
 			s->run->h->incomplete_why = "a source could not be read";
 		return 0;
