@@ -37,7 +37,7 @@ struct owns {
 	char **protos;     /* /proc/net/protocols names whose module it is */
 	size_t n_protos;
 	bool family;       /* it registers an address family (net-pf-N) */
-	bool ldisc;        /* it registers a line discipline */
+	uint64_t ldiscs;   /* the line disciplines it registers (tty-ldisc-N): bit N */
 	bool drivers;      /* it registers device drivers (hardware char devices) */
 };
 

@@ -2,7 +2,9 @@
 /*
  * The expensive sources of holders.c: the mount table of every mount
  * namespace (one process per namespace), and the scan of every process's
- * open files, working directory, root and mappings. Both read /proc only.
+ * open files, working directory, root and mappings. Both read /proc, and
+ * for line disciplines ask the ttys themselves (TIOCGETD) through copies
+ * of the processes' files.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -26,6 +29,15 @@
 #include "log.h"
 #include "strv.h"
 #include "util.h"
+
+/* The same numbers on every architecture but alpha, which has no pidfds
+ * in the headers this may be built with either. */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 char *json_string(const char *s)
 {
@@ -269,6 +281,20 @@ struct driven {
 	bool ours;
 };
 
+/* The device numbers of a tty driver, from /proc/tty/drivers. */
+struct tty_range {
+	unsigned major, first, last; /* minors first..last */
+	bool master;                 /* pty masters: /dev/ptmx, pty:master */
+	bool pty_slave;              /* named /dev/pts/MINOR */
+};
+
+/* A tty counted for its line discipline: its device number (a pty
+ * master's is its slave's, as TIOCGDEV says) and which side it is. */
+struct tty_seen {
+	dev_t dev;
+	bool master;
+};
+
 struct scan {
 	struct holders_run *run;
 	struct driven *driven; /* hardware char devices seen, for o->drivers */
@@ -280,6 +306,16 @@ struct scan {
 	bool want_detached;
 	bool want_maps;  /* block devices: a mapping keeps the device open */
 	size_t fds;
+	/* line disciplines: the tty drivers, the registered disciplines'
+	 * names, the ttys already counted */
+	bool ttys_read;
+	struct tty_range *ttys;
+	size_t n_ttys;
+	uint64_t ldiscs_live; /* the module's that are registered */
+	char ldisc_names[64][24];
+	struct tty_seen *seen;
+	size_t n_seen;
+	bool getfd_said;
 };
 
 /* What one open file is: from fstat() in the /proc scan, from the kernel in
@@ -419,6 +455,188 @@ static int link_check(struct scan *s, pid_t pid, int fd, int dfd, const char *na
 	return 0;
 }
 
+/*
+ * What line disciplines need, read once per scan: the tty drivers' device
+ * numbers (/proc/tty/drivers), and which of the module's line disciplines
+ * are registered, with their names (/proc/tty/ldiscs: "n_hdlc 13").
+ */
+static int ttys_read(struct scan *s)
+{
+	const struct owns *o = &s->run->owns;
+	_cleanup_free_ char *drivers = NULL, *ldiscs = NULL;
+	char *line, *save = NULL;
+	int r;
+
+	s->ttys_read = true;
+	if (read_full_file("/proc/tty/ldiscs", &ldiscs, &(size_t){ 0 }) == 0) {
+		for (line = strtok_r(ldiscs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char name[24];
+			unsigned n;
+
+			if (sscanf(line, "%23s %u", name, &n) != 2 || n >= 64)
+				continue;
+			if (o->ldiscs & (UINT64_C(1) << n))
+				s->ldiscs_live |= UINT64_C(1) << n;
+			memcpy(s->ldisc_names[n], name, sizeof(name));
+		}
+	} else {
+		s->ldiscs_live = o->ldiscs; /* cannot tell: ask the ttys */
+	}
+	if (!s->ldiscs_live) {
+		log_debug("holders: none of the module's line disciplines is registered");
+		return 0;
+	}
+	r = read_full_file("/proc/tty/drivers", &drivers, &(size_t){ 0 });
+	if (r < 0) {
+		/* no tty can be told from another device: nothing is asked */
+		log_debug_errno(r, "holders: cannot read /proc/tty/drivers: %m; line disciplines are not attributed");
+		if (!s->run->h->incomplete_why)
+			s->run->h->incomplete_why = "a source could not be read";
+		return 0;
+	}
+	save = NULL;
+	/* "serial  /dev/ttyS  4 64-95 serial", "/dev/ptmx  /dev/ptmx  5  2 system" */
+	for (line = strtok_r(drivers, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char node[64], minors[32], type[32];
+		unsigned maj, first, last;
+		struct tty_range *n;
+
+		if (sscanf(line, "%*s %63s %u %31s %31s", node, &maj, minors, type) != 4)
+			continue;
+		if (sscanf(minors, "%u-%u", &first, &last) != 2) {
+			if (sscanf(minors, "%u", &first) != 1)
+				continue;
+			last = first;
+		}
+		n = realloc(s->ttys, (s->n_ttys + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->ttys = n;
+		n = &s->ttys[s->n_ttys++];
+		n->major = maj;
+		n->first = first;
+		n->last = last;
+		n->master = streq(type, "pty:master") || streq(node, "/dev/ptmx");
+		n->pty_slave = streq(type, "pty:slave");
+	}
+	log_debug("holders: %zu tty drivers' device ranges", s->n_ttys);
+	return 0;
+}
+
+static const struct tty_range *tty_range_of(const struct scan *s, dev_t rdev)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_ttys; i++)
+		if (s->ttys[i].major == major(rdev) && minor(rdev) >= s->ttys[i].first &&
+		    minor(rdev) <= s->ttys[i].last)
+			return &s->ttys[i];
+	return NULL;
+}
+
+/* A tty's name from its device number: /dev/pts/N for a pty slave, else
+ * the DEVNAME of /sys/dev/char/MAJ:MIN, else the number. */
+static void tty_name(const struct scan *s, dev_t dev, char *buf, size_t size)
+{
+	const struct tty_range *t = tty_range_of(s, dev);
+	_cleanup_free_ char *ue = NULL;
+	char path[64], *p;
+
+	if (t && t->pty_slave) {
+		snprintf(buf, size, "/dev/pts/%u", minor(dev));
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/uevent", major(dev), minor(dev));
+	if (read_full_file(path, &ue, &(size_t){ 0 }) == 0 && (p = strstr(ue, "DEVNAME="))) {
+		p += 8;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(buf, size, "/dev/%s", p);
+		return;
+	}
+	snprintf(buf, size, "tty %u:%u", major(dev), minor(dev));
+}
+
+/*
+ * An open file of a tty whose line discipline is one of the module's. The
+ * tty's line discipline takes one reference (tty_ldisc_get) for as long as
+ * it is set, whatever the number of files open on the tty: one holder per
+ * tty, naming the first process found with it open. The discipline is
+ * asked of the tty (TIOCGETD) through a copy of the process's file
+ * (pidfd_getfd: Linux 5.6, and the right to ptrace the process, so root
+ * for other users' processes). Its device number (TIOCGDEV) tells ttys apart
+ * whatever node they were opened by (/dev/tty, /dev/console). A pty
+ * master is a tty of its own with a discipline of its own: TIOCGETD on it
+ * says the master's, and its TIOCGDEV the slave's number; a slave's
+ * discipline is seen only through an open file of the slave.
+ */
+static int ldisc_check(struct scan *s, pid_t pid, int fd, dev_t rdev)
+{
+	const struct owns *o = &s->run->owns;
+	const struct tty_range *t;
+	struct tty_seen *seen;
+	char object[128], node[96], path[64];
+	unsigned int devnum = 0;
+	int pidfd, tfd, disc = -1, r;
+	struct holder *x;
+	dev_t dev;
+	ssize_t l;
+	size_t i;
+
+	if (!o->ldiscs)
+		return 0;
+	if (!s->ttys_read) {
+		r = ttys_read(s);
+		if (r < 0)
+			return r;
+	}
+	if (!s->ldiscs_live || !(t = tty_range_of(s, rdev)))
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return 0; /* gone */
+	tfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (tfd < 0 && errno != ESRCH && errno != EBADF && !s->getfd_said) {
+		log_debug("holders: cannot copy pid %d's fd %d to ask its tty's line discipline: %m", (int)pid, fd);
+		s->getfd_said = true;
+	}
+	close(pidfd);
+	if (tfd < 0)
+		return 0;
+	if (ioctl(tfd, TIOCGETD, &disc) < 0 || disc < 0 || disc >= 64 ||
+	    !(s->ldiscs_live & (UINT64_C(1) << disc))) {
+		close(tfd);
+		return 0;
+	}
+	/* the kernel's new_encode_dev(): minor's low byte, major, minor's rest */
+	if (ioctl(tfd, TIOCGDEV, &devnum) == 0)
+		dev = makedev((devnum >> 8) & 0xfff, (devnum & 0xff) | ((devnum >> 12) & 0xfff00));
+	else
+		dev = rdev;
+	close(tfd);
+	for (i = 0; i < s->n_seen; i++)
+		if (s->seen[i].dev == dev && s->seen[i].master == t->master)
+			return 0;
+	seen = realloc(s->seen, (s->n_seen + 1) * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	s->seen = seen;
+	s->seen[s->n_seen++] = (struct tty_seen){ .dev = dev, .master = t->master };
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	l = readlink(path, node, sizeof(node) - 1);
+	node[l > 0 ? l : 0] = '\0';
+	if (t->master || dev != rdev || !node[0])
+		tty_name(s, dev, node, sizeof(node));
+	snprintf(object, sizeof(object), "%s%s", t->master ? "the pty master of " : "", node);
+	x = holders_add(s->run->h, HOLDER_LDISC, 1, object);
+	if (!x)
+		return -ENOMEM;
+	holder_set_process(x, pid, fd);
+	if (s->ldisc_names[disc][0])
+		return holder_set_detail(x, "line discipline %s (%d)", s->ldisc_names[disc], disc);
+	return holder_set_detail(x, "line discipline %d", disc);
+}
+
 /* DIR joined with the relative symlink target REL, its ".." resolved. */
 static int path_resolve(const char *dir, const char *rel, char *out, size_t size)
 {
@@ -515,6 +733,12 @@ static int check_fd(struct scan *s, pid_t pid, int fd, const struct fd_info *fi,
 		return (fi->mode & S_IFMT) == 0 ? link_check(s, pid, fd, dfd, name) : 0;
 	if ((S_ISCHR(fi->mode) || S_ISBLK(fi->mode)) && (od = owns_match_dev(o, S_ISBLK(fi->mode), fi->rdev)))
 		return match_add(s, pid, fd, fi, od->weight, dfd, name);
+	if (S_ISCHR(fi->mode) && o->ldiscs) {
+		int r = ldisc_check(s, pid, fd, fi->rdev);
+
+		if (r < 0)
+			return r;
+	}
 	if (S_ISCHR(fi->mode) && o->drivers) {
 		bool ours;
 		int r = driven_by_module(s, fi->rdev, &ours);
@@ -600,7 +824,7 @@ static int scan_fds_iter(struct scan *s)
 	unsigned long magics[ARRAY_SIZE(fs_magics)];
 	struct iter_filter f = {
 		.owns = &run->owns,
-		.chr_all = run->owns.ldisc || run->owns.drivers,
+		.chr_all = run->owns.ldiscs || run->owns.drivers,
 		.sockets = run->owns.n_protos > 0,
 		.anon = run->n_unowned_links > 0,
 		.sb_devs = s->want_detached,
@@ -892,5 +1116,7 @@ out:
 	free(s.m);
 	free(s.detached);
 	free(s.driven);
+	free(s.ttys);
+	free(s.seen);
 	return r;
 }

@@ -40,6 +40,7 @@ static const char *const kind_names[_HOLDER_KIND_MAX] = {
 	[HOLDER_OPEN] = "open",
 	[HOLDER_MAPPING] = "mapping",
 	[HOLDER_SOCKET] = "socket",
+	[HOLDER_LDISC] = "line-discipline",
 };
 
 const char *holder_kind_name(enum holder_kind k)
@@ -225,8 +226,8 @@ static int owns_alias(struct owns *o, const char *module, const char *pat)
 		r = strv_push(&o->dm_types, &o->n_dm_types, pat + 3);
 	else if (strncmp(pat, "net-pf-", 7) == 0)
 		o->family = true;
-	else if (strncmp(pat, "tty-ldisc-", 10) == 0)
-		o->ldisc = true;
+	else if (sscanf(pat, "tty-ldisc-%u%1s", &maj, rest) == 1 && maj < 64)
+		o->ldiscs |= UINT64_C(1) << maj;
 	return r;
 }
 
@@ -312,8 +313,9 @@ int owns_read(const char *module, struct owns *o)
 			if (de->d_name[0] != '.')
 				o->drivers = true;
 	}
-	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols%s", module,
-		  o->n_devs, o->n_fstypes, o->n_protos, o->drivers ? ", and drives devices" : "");
+	log_debug("holders of %s: it owns %zu device numbers, %zu filesystem types, %zu protocols, %d line disciplines%s",
+		  module, o->n_devs, o->n_fstypes, o->n_protos, __builtin_popcountll(o->ldiscs),
+		  o->drivers ? ", and drives devices" : "");
 	return 0;
 }
 
@@ -349,7 +351,7 @@ bool owns_fstype(const struct owns *o, const char *type)
 
 bool owns_scannable(const struct owns *o)
 {
-	return o->n_devs || o->n_protos || o->n_fstypes || o->ldisc || o->drivers;
+	return o->n_devs || o->n_protos || o->n_fstypes || o->ldiscs || o->drivers;
 }
 
 /* --- cheap sources ------------------------------------------------------------- */
@@ -745,7 +747,7 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	SOURCE(strncmp(name, "dm_", 3) == 0 || run.owns.n_dm_types, source_dm, "/sys/block");
 	SOURCE(run.owns.n_fstypes || run.owns.n_devs, source_mounts, "the mount tables");
 	if (holders_remaining(h) > 0 && !owns_scannable(&run.owns) && !run.n_unowned_links) {
-		h->scan_skipped = "it owns no device node, protocol, filesystem type or driver";
+		h->scan_skipped = "it owns no device node, protocol, filesystem type, line discipline or driver";
 		log_debug("holders of %s: no process scan: %s", name, h->scan_skipped);
 	}
 	SOURCE(owns_scannable(&run.owns) || run.n_unowned_links, procs_scan, "the processes");
@@ -764,8 +766,6 @@ done:
 			source_failed(h, "the processes", r);
 		r = 0;
 	}
-	if (run.owns.ldisc && holders_remaining(h) > 0)
-		log_debug("holders of %s: line disciplines in use are not attributed", name);
 	settle(h, &run);
 out:
 	if (!o->dep_holders)
@@ -826,6 +826,10 @@ const char *holder_describe(const struct holder *x, char *buf, size_t size)
 		break;
 	case HOLDER_SOCKET:
 		snprintf(buf, size, "%s has a %s socket on fd %d", who, x->object, x->fd);
+		break;
+	case HOLDER_LDISC:
+		snprintf(buf, size, "%s with %s, open in %s on fd %d", x->object,
+			 x->detail ? x->detail : "a line discipline", who, x->fd);
 		break;
 	default:
 		snprintf(buf, size, "%s", x->object);

@@ -11,8 +11,9 @@
  * the module's filesystem types in every mount namespace, and last, within
  * a time budget, a scan of every process (open device nodes, mappings,
  * sockets of the module's protocols, lazily unmounted filesystems kept by
- * a working directory, root or open file). The scan only runs for modules
- * that own device nodes, protocols or filesystem types.
+ * a working directory, root or open file, ttys whose line discipline it
+ * provides). The scan only runs for modules that own device nodes,
+ * protocols, filesystem types or line disciplines.
  */
 #pragma once
 
@@ -40,11 +41,12 @@ enum holder_kind {
 	HOLDER_OPEN,         /* an open file of one of its device nodes */
 	HOLDER_MAPPING,      /* a mapping of one of its device nodes, its fd closed */
 	HOLDER_SOCKET,       /* a socket of one of its protocols */
+	HOLDER_LDISC,        /* a tty whose line discipline it provides */
 	_HOLDER_KIND_MAX,
 };
 
 /* "module", "lock-pin", "bpf-link", "interface", "loop", "dm", "mount",
- * "detached-mount", "open", "mapping", "socket" */
+ * "detached-mount", "open", "mapping", "socket", "line-discipline" */
 const char *holder_kind_name(enum holder_kind k);
 
 struct holder {

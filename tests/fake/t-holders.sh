@@ -5,13 +5,17 @@
 # starts (the fake leaves /proc/PID real), and the module's device numbers
 # come from the fixture's modules.devname and modules.alias. Covers the
 # order of the sources, the weights, the remainder (unattributed and
-# overcounted), the time budget, when the process scan is skipped, and the
-# text and JSON of status, unload and wait.
+# overcounted), the time budget, when the process scan is skipped, ttys
+# whose line discipline a module provides, and the text and JSON of
+# status, unload and wait.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/fake/lib.sh"
 for n in /dev/full /dev/net/tun; do
 	[ -c $n ] || plan_skip_all "$n is needed (a real device node the test can hold open)"
 done
 fake_setup
+# Generous: a loaded machine must not cut an answer short (the budget's own
+# tests set theirs)
+export MODCTL_HOLDERS_BUDGET=60s
 
 # /dev/full (1:7) plays a register_chrdev device of fakedev: 2 per open
 cp /bin/sleep "$FAKE_TMP/holdfull"
@@ -103,7 +107,8 @@ fakectl add nodev --refcnt 2
 run_modctl -vv status -J nodev
 json_is "$out" '.modules[0] | [.held_by, .unattributed, .complete]' '[[],2,true]' \
 	"a module without device nodes, protocols or filesystems: 2 unattributed"
-like "$err" "no process scan: it owns no device node, protocol, filesystem type or driver" "the scan is skipped, and -vv says why"
+like "$err" "no process scan: it owns no device node, protocol, filesystem type, line discipline or driver" \
+	"the scan is skipped, and -vv says why"
 unlike "$err" "scanned [0-9]+ fds" "no process was scanned"
 run_modctl -vv status -J fakedev
 like "$err" "scanned [0-9]+ fds via /proc" "a module with a device node is scanned, via /proc (no iterator in the fake)"
@@ -194,6 +199,82 @@ time.sleep(1000)' "$FAKE_TMP/sock" &
 		'[["socket",2,"UNIX","python3"]]' "a socket of the module's protocol; 2 when it is also the family"
 else
 	skip 1 "no python3 to open a socket"
+fi
+
+# --- line disciplines: one reference per tty whose discipline is the module's ------
+# The ttys are real ones (ptys this test opens) and modctl asks them their
+# discipline (TIOCGETD through pidfd_getfd), so only the owner is faked: n_tty
+# (0), every new tty's discipline, plays a module's. n_hdlc's own (13) needs
+# the real module: the VM tier (holders.sh) sets it on a pty and counts.
+mkdir -p "$FAKE_ROOT/proc/tty"
+cat >"$FAKE_ROOT/proc/tty/drivers" <<-'EOF'
+/dev/tty             /dev/tty        5       0 system:/dev/tty
+/dev/console         /dev/console    5       1 system:console
+/dev/ptmx            /dev/ptmx       5       2 system
+serial               /dev/ttyS       4 64-95 serial
+pty_slave            /dev/pts      136 0-1048575 pty:slave
+pty_master           /dev/ptm      128 0-1048575 pty:master
+EOF
+printf 'n_tty       0\nhdlc       13\n' >"$FAKE_ROOT/proc/tty/ldiscs"
+# a module whose discipline no tty uses: the scan runs, finds none, says so
+echo "alias tty-ldisc-13 fakehdlc" >>"$FAKE_MODDIR/modules.alias"
+fakectl add fakehdlc --refcnt 1
+run_modctl -vv status -J fakehdlc
+json_is "$out" '.modules[0] | [.held_by, .unattributed, .overcounted, .complete]' '[[],1,0,true]' \
+	"a line discipline no tty uses: nothing attributed, 1 unattributed, complete"
+like "$err" "scanned [0-9]+ fds" "a module with a line discipline is scanned"
+run_modctl status fakehdlc
+like "$out" "Held by: +1 unattributed$" "status: 1 unattributed"
+if [ "$(id -u)" != 0 ]; then
+	skip 9 "pidfd_getfd of another process's tty needs root"
+elif ! command -v python3 >/dev/null || [ ! -c /dev/ptmx ]; then
+	skip 9 "no python3 or /dev/ptmx to open a pty"
+else
+	echo "alias tty-ldisc-0 fakentty" >>"$FAKE_MODDIR/modules.alias"
+	fakectl add fakentty --refcnt 100000
+	# a pty, both sides open in one process; the slave's name in READY
+	python3 -c 'import os, sys, time
+m, s = os.openpty()
+with open(sys.argv[1] + ".t", "w") as f:
+    f.write(os.ttyname(s))
+os.rename(sys.argv[1] + ".t", sys.argv[1])
+time.sleep(1000)' "$FAKE_TMP/pty" &
+	ppty=$!
+	pids+=("$ppty")
+	ready "$FAKE_TMP/pty"
+	slave=$(cat "$FAKE_TMP/pty")
+	# the same slave opened twice more by another process
+	bash -c 'exec 3<>"$1" 4<>"$1"; : >"$2"; exec sleep 1000' sh "$slave" "$FAKE_TMP/pty2" &
+	ppty2=$!
+	pids+=("$ppty2")
+	ready "$FAKE_TMP/pty2"
+	run_modctl status -J fakentty
+	json_is "$out" "[.modules[0].held_by[] | select(.object == \"$slave\")] | length" 1 \
+		"three open files of one tty in two processes: one holder"
+	json_is "$out" "[.modules[0].held_by[] | select(.object == \"$slave\") | [.kind, .weight, .detail]]" \
+		'[["line-discipline",1,"line discipline n_tty (0)"]]' "kind, weight 1, the discipline's name and number"
+	json_ok "$out" "[.modules[0].held_by[] | select(.object == \"$slave\") | .pid] | .[0] == $ppty or .[0] == $ppty2" \
+		"a process that has it open is named"
+	json_is "$out" "[.modules[0].held_by[] | select(.object == \"the pty master of $slave\") | [.weight, .pid, .command]]" \
+		"[[1,$ppty,\"python3\"]]" "the master side is a tty of its own, with its own discipline"
+	run_modctl status fakentty
+	like "$out" "\\[1\\] the pty master of $slave with line discipline n_tty \\(0\\), open in pid $ppty \\(python3\\) on fd [0-9]+" \
+		"status names the master side, its discipline and process"
+	like "$out" "\\[1\\] $slave with line discipline n_tty \\(0\\), open in pid [0-9]+ \\(" "status names the slave"
+	# the discipline must be registered, not only the module's by its alias
+	printf 'n_tty       0\n' >"$FAKE_ROOT/proc/tty/ldiscs"
+	run_modctl -vv status -J fakehdlc
+	like "$err" "none of the module's line disciplines is registered" "an unregistered discipline: no tty is asked"
+	kill "$ppty2"
+	wait "$ppty2" 2>/dev/null
+	run_modctl status -J fakentty
+	json_is "$out" "[.modules[0].held_by[] | select(.object == \"$slave\") | .pid]" "[$ppty]" \
+		"the other process gone: the first one named"
+	kill "$ppty"
+	wait "$ppty" 2>/dev/null
+	run_modctl status -J fakentty
+	json_is "$out" "[.modules[0].held_by[] | select(.object | endswith(\"$slave\"))] | length" 0 \
+		"the pty closed: no holder left"
 fi
 
 # --- what unload and wait say -------------------------------------------------------------

@@ -13,12 +13,17 @@
  *   bpf-link PIN             a BPF link this process alone may hold: the
  *                            pinned object PIN when it is a link, else (a
  *                            tracing program) a new link attaching it
+ *   pty LDISC SIDE           open a pty pair and set line discipline LDISC
+ *                            (a number) on SIDE: slave or master, both
+ *                            kept open; slave-closed: on the slave, then
+ *                            close the slave. READY holds the slave's path.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/bpf.h>
 #include <sys/socket.h>
@@ -27,7 +32,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO | bpf-link PIN\n");
+	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO |\n"
+			"       pty LDISC slave|master|slave-closed | bpf-link PIN\n");
 	return 2;
 }
 
@@ -67,8 +73,38 @@ static int bpf_link(const char *pin)
 	return fd;
 }
 
+/* A pty pair with line discipline ldisc on one side; the slave's path in
+ * name. -1 when something fails (said). */
+static int pty_ldisc(int ldisc, const char *side, char *name, size_t size)
+{
+	int m, sl;
+	char *pts;
+
+	if (strcmp(side, "slave") && strcmp(side, "master") && strcmp(side, "slave-closed"))
+		return -1;
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || !(pts = ptsname(m))) {
+		fprintf(stderr, "vm-holder: a pty: %s\n", strerror(errno));
+		return -1;
+	}
+	snprintf(name, size, "%s", pts);
+	sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sl < 0) {
+		fprintf(stderr, "vm-holder: %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	if (ioctl(!strcmp(side, "master") ? m : sl, TIOCSETD, &ldisc) < 0) {
+		fprintf(stderr, "vm-holder: TIOCSETD %d on the %s: %s\n", ldisc, side, strerror(errno));
+		return -1;
+	}
+	if (!strcmp(side, "slave-closed"))
+		close(sl);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
+	char text[64] = "", tmp[4096];
 	int fd;
 
 	if (argc < 4)
@@ -97,13 +133,18 @@ int main(int argc, char *argv[])
 	} else if (!strcmp(argv[2], "bpf-link")) {
 		if (bpf_link(argv[3]) < 0)
 			return 1;
+	} else if (!strcmp(argv[2], "pty") && argc == 5) {
+		if (pty_ldisc(atoi(argv[3]), argv[4], text, sizeof(text)) < 0)
+			return 1;
 	} else {
 		return usage();
 	}
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* READY appears whole: written aside, then renamed */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0 ||
+	    rename(tmp, argv[1]) < 0)
 		return 1;
-	close(fd);
 	for (;;)
 		pause();
 }

@@ -10,8 +10,9 @@
 # device-mapper device and an open of it, squashfs
 # mounted on a loop device, mounted in another mount namespace only, and
 # lazily unmounted but kept by a working directory, a CAN_RAW socket, an
-# LLC socket, a sound card's node held open, a BPF link on tun's functions
-# pinned (before 6.4, where modctl's lock is a link) and held by a process.
+# LLC socket, ptys with N_HDLC as their line discipline (n_hdlc), a sound
+# card's node held open, a BPF link on tun's functions pinned (before 6.4,
+# where modctl's lock is a link) and held by a process.
 # Each answer twice: through the kernel's file iterator (the default) and
 # through /proc (MODCTL_HOLDERS_SCAN=proc, what a build without BPF does).
 # A boot of its own: it leaves mounts, namespaces and loop devices behind.
@@ -296,6 +297,89 @@ if "$MODPROBE" snd-dummy 2>/dev/null && wait_for 20 test -c /dev/snd/controlC0; 
 	ok "snd_dummy is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/snd_dummy/refcnt)" = 0 ]'
 else
 	fail "snd-dummy is in the image and makes /dev/snd/controlC0"
+fi
+
+# --- line disciplines ------------------------------------------------------------
+# A tty's line discipline holds its module once (tty_ldisc_get), whatever
+# the files open on the tty. vm-holder opens a pty pair and sets N_HDLC (13)
+# on one side; READY holds the slave's path.
+if "$MODPROBE" n_hdlc 2>/dev/null; then
+	is "$(refcnt n_hdlc)" 0 "n_hdlc: nothing holds it at first"
+	has n_hdlc '.held_by == [] and .unattributed == 0 and .complete' "n_hdlc unused: no holders, complete"
+	holder $T/pty1 pty 13 slave
+	ptypid=$!
+	pts=$(cat $T/pty1)
+	r1=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt 0 -> $r1 with N_HDLC on one pty slave ($pts)"
+	is "$r1" 1 "n_hdlc: a pty slave with N_HDLC takes 1"
+	exact n_hdlc "a tty with N_HDLC"
+	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .weight == 1 and .pid == $ptypid
+		and .command == \"vm-holder\" and .fd != null and .object == \"$pts\"
+		and .detail == \"line discipline hdlc (13)\")] | length == 1" \
+		"the tty, its discipline and the process are named, weight 1"
+	run "$MODCTL" status n_hdlc
+	like "$OUT" "Held by: +\\[1\\] $pts with line discipline hdlc \\(13\\), open in pid $ptypid \\(vm-holder\\) on fd [0-9]+" \
+		"status names the tty, its discipline and the process"
+	like "$OUT" '^ +0 unattributed$' "status: 0 unattributed"
+
+	# the same tty opened twice more, by another process
+	rm -f $T/pty1b
+	sh -c "exec 3<>$pts 4<>$pts; : >$T/pty1b; exec sleep 1000" &
+	ptyb=$!
+	wait_for 20 test -e $T/pty1b
+	r2=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt $r1 -> $r2 with two more open files of $pts in another process"
+	is "$r2" 1 "n_hdlc: more open files of the tty, in another process, take nothing"
+	exact n_hdlc "one tty open three times in two processes"
+	has n_hdlc '[.held_by[] | select(.kind == "line-discipline")] | length == 1' "one holder per tty"
+
+	# a second tty
+	holder $T/pty2 pty 13 slave
+	pty2pid=$!
+	r3=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt $r2 -> $r3 with N_HDLC on a second pty slave"
+	is "$r3" 2 "n_hdlc: a second tty takes 1 more"
+	exact n_hdlc "two ttys with N_HDLC"
+	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .pid == $pty2pid
+		and .object == \"$(cat $T/pty2)\")] | length == 1" "the second tty is named"
+
+	# the master side of a pty is a tty of its own
+	holder $T/pty3 pty 13 master
+	pty3pid=$!
+	r4=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt $r3 -> $r4 with N_HDLC on a pty master"
+	is "$r4" 3 "n_hdlc: N_HDLC on a pty master takes 1"
+	exact n_hdlc "a pty master with N_HDLC"
+	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .pid == $pty3pid
+		and .object == \"the pty master of $(cat $T/pty3)\")] | length == 1" "the master side is named as such"
+
+	# a slave closed with N_HDLC, its master open: the slave tty keeps its
+	# discipline, but no open file leads to it
+	holder $T/pty4 pty 13 slave-closed
+	pty4pid=$!
+	r5=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt $r4 -> $r5 with N_HDLC on a pty slave closed again, its master open"
+	is "$r5" 4 "n_hdlc: a closed slave keeps its discipline while the master is open"
+	has n_hdlc '.unattributed == 1 and .overcounted == 0' "... which no open file shows: 1 unattributed"
+	kill "$pty4pid"
+	ok "the pty pair gone, its slave's discipline is released" \
+		wait_for 20 sh -c '[ "$(cat /sys/module/n_hdlc/refcnt)" = 3 ]'
+
+	run "$MODCTL" status -J n_hdlc
+	is "$(printf '%s' "$OUT" | jq "[.modules[0].held_by[] | select(.kind == \"line-discipline\") | .weight] | add")" 3 \
+		"status -J: three line-discipline holders of weight 1"
+	run "$MODCTL" unload -t 0 n_hdlc
+	is "$RC" 4 "unload -t 0 of n_hdlc in use: exit 4"
+	like "$ERR" "held by: $pts with line discipline hdlc \\(13\\), open in pid $ptypid \\(vm-holder\\) on fd [0-9]+ \\(1 reference\\)" \
+		"unload -t 0 names the tty and its process"
+	like "$ERR" "0 unattributed" "... and nothing left"
+	kill "$ptypid" "$ptyb" "$pty2pid" "$pty3pid"
+	ok "n_hdlc is free once the ttys are closed" wait_for 20 sh -c '[ "$(cat /sys/module/n_hdlc/refcnt)" = 0 ]'
+	run "$MODCTL" unload -t 5s n_hdlc
+	is "$RC" 0 "n_hdlc unloads then"
+	nok "... and is gone" test -d /sys/module/n_hdlc
+else
+	fail "n_hdlc is in the image"
 fi
 
 # --- the process scan is skipped for a module that owns nothing to scan -------------
