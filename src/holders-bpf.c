@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btf-lite.h"
 #include "holders-internal.h"
 #include "log.h"
 #include "util.h"
@@ -26,26 +27,28 @@
 #if HAVE_BPF
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 
-/* The id of the module's newest BTF object, 0 when it has none. */
-static uint32_t module_btf(const char *module)
+/* The id of the newest kernel BTF object named NAME (a module's, or
+ * "vmlinux"), 0 when there is none. */
+static uint32_t kernel_btf_id(const char *name)
 {
 	uint32_t id = 0, best = 0;
 
 	while (bpf_btf_get_next_id(id, &id) == 0) {
 		struct bpf_btf_info info = { 0 };
 		uint32_t len = sizeof(info);
-		char name[64] = "";
+		char obj[64] = "";
 		_cleanup_close_ int fd = bpf_btf_get_fd_by_id(id);
 
 		if (fd < 0)
 			continue;
-		info.name = (uintptr_t)name;
-		info.name_len = sizeof(name);
+		info.name = (uintptr_t)obj;
+		info.name_len = sizeof(obj);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || !info.kernel_btf)
 			continue;
-		name[sizeof(name) - 1] = '\0';
-		if (module_name_eq(name, module) && id > best)
+		obj[sizeof(obj) - 1] = '\0';
+		if (module_name_eq(obj, name) && id > best)
 			best = id;
 	}
 	return best;
@@ -58,7 +61,7 @@ int holders_bpf_links(struct holders_run *run)
 	size_t n_funcs = 0, cap = 0;
 	int r = 0;
 
-	btf = module_btf(h->name);
+	btf = kernel_btf_id(h->name);
 	if (!btf)
 		return 0;
 	while (bpf_link_get_next_id(id, &id) == 0) {
@@ -119,43 +122,6 @@ int holders_bpf_links(struct holders_run *run)
 
 /* --- the task_file iterator ------------------------------------------------------ */
 
-#include <bpf/btf.h>
-
-/* The offset in bytes of MEMBER in the struct NAME, looking into anonymous
- * structs and unions; -1 when absent. */
-static int member_offset_in(const struct btf *b, uint32_t id, const char *member)
-{
-	const struct btf_type *t = btf__type_by_id(b, id);
-	const struct btf_member *m;
-	int i;
-
-	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
-		t = btf__type_by_id(b, t->type);
-	if (!t || !btf_is_composite(t))
-		return -1;
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++) {
-		uint32_t bits = btf_member_bit_offset(t, (uint32_t)i);
-
-		if (m[i].name_off == 0) {
-			int o = member_offset_in(b, m[i].type, member);
-
-			if (o >= 0)
-				return (int)(bits / 8) + o;
-		} else if (streq(btf__name_by_offset(b, m[i].name_off), member)) {
-			return bits % 8 ? -1 : (int)(bits / 8);
-		}
-	}
-	return -1;
-}
-
-static int member_offset(const struct btf *b, const char *type, const char *member)
-{
-	int id = btf__find_by_name_kind(b, type, BTF_KIND_STRUCT);
-
-	return id < 0 ? -1 : member_offset_in(b, (uint32_t)id, member);
-}
-
 /* Where the program reads what it reports, from the running kernel's BTF. */
 struct iter_layout {
 	int ctx_meta, ctx_task, ctx_fd, ctx_file, meta_seq;
@@ -163,63 +129,81 @@ struct iter_layout {
 	int func; /* bpf_iter_task_file, the iterator's BTF id */
 };
 
-/* The kernel's own BTF: copied by the bpf() call that describes its object
- * (one copy) rather than read from sysfs a page at a time. */
-static struct btf *vmlinux_btf(void)
+/* The kernel's own BTF, raw: copied by the bpf() call that describes its
+ * object (one copy), else read from sysfs (a page at a time). */
+static int vmlinux_btf_raw(void **data, size_t *size)
 {
-	uint32_t id = 0;
+	uint32_t id = kernel_btf_id("vmlinux");
 
-	while (bpf_btf_get_next_id(id, &id) == 0) {
+	if (id) {
+		_cleanup_close_ int fd = bpf_btf_get_fd_by_id(id);
 		struct bpf_btf_info info = { 0 };
 		uint32_t len = sizeof(info);
-		char name[16] = "";
-		_cleanup_close_ int fd = bpf_btf_get_fd_by_id(id);
+		void *buf;
 
-		if (fd < 0)
-			continue;
-		info.name = (uintptr_t)name;
-		info.name_len = sizeof(name);
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || !info.kernel_btf)
-			continue;
-		name[sizeof(name) - 1] = '\0';
-		if (streq(name, "vmlinux")) {
-			struct btf *b = btf__load_from_kernel_by_id(id);
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.btf_size > 0 &&
+		    (buf = malloc(info.btf_size))) {
+			uint32_t want = info.btf_size;
 
-			if (b)
-				return b;
-			break;
+			memset(&info, 0, sizeof(info));
+			info.btf = (uintptr_t)buf;
+			info.btf_size = want;
+			len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.btf_size == want) {
+				*data = buf;
+				*size = want;
+				return 0;
+			}
+			free(buf);
 		}
 	}
-	return btf__load_vmlinux_btf();
+	return read_full_file("/sys/kernel/btf/vmlinux", (char **)data, size);
 }
 
 static int iter_layout(struct iter_layout *l)
 {
-	struct btf *b = vmlinux_btf();
-	int r = 0;
+	/* the types: looked up in one pass */
+	static const char *const names[] = { "bpf_iter__task_file", "bpf_iter_meta", "file", "inode",
+					     "super_block", "task_struct", "bpf_iter_task_file" };
+	static const unsigned kinds[] = { BTF_KIND_STRUCT, BTF_KIND_STRUCT, BTF_KIND_STRUCT, BTF_KIND_STRUCT,
+					  BTF_KIND_STRUCT, BTF_KIND_STRUCT, BTF_KIND_FUNC };
+	static const struct {
+		unsigned type; /* in names[] */
+		const char *member;
+		size_t at;
+	} want[] = {
+#define M(t, m, f) { t, m, offsetof(struct iter_layout, f) }
+		M(0, "meta", ctx_meta), M(0, "task", ctx_task),    M(0, "fd", ctx_fd),     M(0, "file", ctx_file),
+		M(1, "seq", meta_seq),  M(2, "f_inode", f_inode),  M(3, "i_mode", i_mode), M(3, "i_rdev", i_rdev),
+		M(3, "i_sb", i_sb),     M(4, "s_dev", s_dev),      M(4, "s_magic", s_magic), M(5, "tgid", tgid),
+		M(5, "comm", comm),
+#undef M
+	};
+	_cleanup_free_ void *data = NULL;
+	int ids[ARRAY_SIZE(names)];
+	struct btf_lite b;
+	size_t size = 0, i;
+	int r;
 
-	if (!b)
-		return errno ? -errno : -ENOENT;
-	l->ctx_meta = member_offset(b, "bpf_iter__task_file", "meta");
-	l->ctx_task = member_offset(b, "bpf_iter__task_file", "task");
-	l->ctx_fd = member_offset(b, "bpf_iter__task_file", "fd");
-	l->ctx_file = member_offset(b, "bpf_iter__task_file", "file");
-	l->meta_seq = member_offset(b, "bpf_iter_meta", "seq");
-	l->f_inode = member_offset(b, "file", "f_inode");
-	l->i_mode = member_offset(b, "inode", "i_mode");
-	l->i_rdev = member_offset(b, "inode", "i_rdev");
-	l->i_sb = member_offset(b, "inode", "i_sb");
-	l->s_dev = member_offset(b, "super_block", "s_dev");
-	l->s_magic = member_offset(b, "super_block", "s_magic");
-	l->tgid = member_offset(b, "task_struct", "tgid");
-	l->comm = member_offset(b, "task_struct", "comm");
-	l->func = btf__find_by_name_kind(b, "bpf_iter_task_file", BTF_KIND_FUNC);
-	if (l->ctx_meta < 0 || l->ctx_task < 0 || l->ctx_fd < 0 || l->ctx_file < 0 || l->meta_seq < 0 ||
-	    l->f_inode < 0 || l->i_mode < 0 || l->i_rdev < 0 || l->i_sb < 0 || l->s_dev < 0 || l->s_magic < 0 ||
-	    l->tgid < 0 || l->comm < 0 || l->func <= 0)
-		r = -ENOENT;
-	btf__free(b);
-	return r;
+	r = vmlinux_btf_raw(&data, &size);
+	if (r < 0)
+		return r;
+	r = btf_lite_open(&b, data, size);
+	if (r < 0)
+		return r;
+	btf_lite_find_many(&b, names, kinds, ids, ARRAY_SIZE(names));
+	for (i = 0; i < ARRAY_SIZE(want) && r >= 0; i++) {
+		r = btf_lite_member_offset(&b, ids[want[i].type], want[i].member);
+		if (r < 0)
+			log_debug("holders: the kernel's BTF has no %s.%s", names[want[i].type], want[i].member);
+		else
+			*(int *)((char *)l + want[i].at) = r;
+	}
+	btf_lite_close(&b);
+	if (r < 0)
+		return r;
+	l->func = ids[ARRAY_SIZE(names) - 1];
+	return l->func > 0 ? 0 : -ENOENT;
 }
 
 /* A program being written: instructions, and jumps to patch. */

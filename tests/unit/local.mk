@@ -5,7 +5,8 @@ unit_tests = \
 	tests/unit/test-procmodules \
 	tests/unit/test-registry \
 	tests/unit/test-backoff \
-	tests/unit/test-bootconf
+	tests/unit/test-bootconf \
+	tests/unit/test-btf-lite
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBKMOD_CFLAGS) $(SMARTCOLS_CFLAGS)
@@ -27,3 +28,6 @@ tests_unit_test_backoff_LDADD = $(unit_ldadd)
 tests_unit_test_bootconf_SOURCES = tests/unit/test-bootconf.c
 tests_unit_test_bootconf_CFLAGS = $(unit_cflags)
 tests_unit_test_bootconf_LDADD = $(unit_ldadd)
+tests_unit_test_btf_lite_SOURCES = tests/unit/test-btf-lite.c
+tests_unit_test_btf_lite_CFLAGS = $(unit_cflags)
+tests_unit_test_btf_lite_LDADD = $(unit_ldadd)
