@@ -32,7 +32,11 @@ check_LTLIBRARIES += tests/fake/libfakekernel.la
 tests_fake_libfakekernel_la_SOURCES = \
 	tests/fake/shim.c \
 	tests/fake/fakestate.c tests/fake/fakestate.h tests/fake/fakebpf.c
-tests_fake_libfakekernel_la_CPPFLAGS = -I$(top_srcdir)/tests/fake
+# the shim redirects this build's own locations even without
+# MODCTL_FAKE_PREFIXES, so a test can never touch the machine's
+tests_fake_libfakekernel_la_CPPFLAGS = -I$(top_srcdir)/tests/fake \
+	-DFAKE_SYSCONFDIR=\"$(sysconfdir)/modctl\" -DFAKE_RUNSTATEDIR=\"$(runstatedir)/modctl\" \
+	-DFAKE_PREFIX_LIBDIR=\"$(prefix)/lib/modctl\" -DFAKE_LIBDIR=\"$(libdir)/modctl\"
 tests_fake_libfakekernel_la_CFLAGS = $(WARN_CFLAGS) -fvisibility=hidden
 tests_fake_libfakekernel_la_LDFLAGS = -module -avoid-version -rpath /nowhere -shared
 tests_fake_libfakekernel_la_LIBADD = -ldl

@@ -167,7 +167,8 @@ static const char *const default_prefixes[] = {
 	"/etc/depmod.d", "/lib/depmod.d", "/usr/lib/depmod.d", "/usr/local/lib/depmod.d",
 	"/etc/modules-load.d", "/lib/modules-load.d", "/usr/lib/modules-load.d",
 	"/usr/local/lib/modules-load.d", "/etc/modules",
-	"/etc/modctl", "/usr/lib/modctl", "/usr/local/etc/modctl", "/usr/local/lib/modctl",
+	/* this build's own locations (tests/fake/local.mk) */
+	FAKE_SYSCONFDIR, FAKE_RUNSTATEDIR, FAKE_PREFIX_LIBDIR, FAKE_LIBDIR,
 };
 
 #define MAX_PREFIXES 64
