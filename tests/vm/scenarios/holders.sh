@@ -303,15 +303,22 @@ fi
 # A tty's line discipline holds its module once (tty_ldisc_get), whatever
 # the files open on the tty. vm-holder opens a pty pair and sets N_HDLC (13)
 # on one side; READY holds the slave's path.
+# hdlc_now WANT HOW WHAT: n_hdlc's refcnt after HOW (logged, with the one
+# before) is WANT
+hdlc_was=0
+hdlc_now() {
+	hdlc_is=$(refcnt n_hdlc)
+	diag "kernel $KVER: n_hdlc refcnt $hdlc_was -> $hdlc_is with $2"
+	is "$hdlc_is" "$1" "n_hdlc: $3"
+	hdlc_was=$hdlc_is
+}
 if "$MODPROBE" n_hdlc 2>/dev/null; then
 	is "$(refcnt n_hdlc)" 0 "n_hdlc: nothing holds it at first"
 	has n_hdlc '.held_by == [] and .unattributed == 0 and .complete' "n_hdlc unused: no holders, complete"
 	holder $T/pty1 pty 13 slave
 	ptypid=$!
 	pts=$(cat $T/pty1)
-	r1=$(refcnt n_hdlc)
-	diag "kernel $KVER: n_hdlc refcnt 0 -> $r1 with N_HDLC on one pty slave ($pts)"
-	is "$r1" 1 "n_hdlc: a pty slave with N_HDLC takes 1"
+	hdlc_now 1 "N_HDLC on one pty slave ($pts)" "a pty slave with N_HDLC takes 1"
 	exact n_hdlc "a tty with N_HDLC"
 	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .weight == 1 and .pid == $ptypid
 		and .command == \"vm-holder\" and .fd != null and .object == \"$pts\"
@@ -327,18 +334,15 @@ if "$MODPROBE" n_hdlc 2>/dev/null; then
 	sh -c "exec 3<>$pts 4<>$pts; : >$T/pty1b; exec sleep 1000" &
 	ptyb=$!
 	wait_for 20 test -e $T/pty1b
-	r2=$(refcnt n_hdlc)
-	diag "kernel $KVER: n_hdlc refcnt $r1 -> $r2 with two more open files of $pts in another process"
-	is "$r2" 1 "n_hdlc: more open files of the tty, in another process, take nothing"
+	hdlc_now 1 "two more open files of $pts in another process" \
+		"more open files of the tty, in another process, take nothing"
 	exact n_hdlc "one tty open three times in two processes"
 	has n_hdlc '[.held_by[] | select(.kind == "line-discipline")] | length == 1' "one holder per tty"
 
 	# a second tty
 	holder $T/pty2 pty 13 slave
 	pty2pid=$!
-	r3=$(refcnt n_hdlc)
-	diag "kernel $KVER: n_hdlc refcnt $r2 -> $r3 with N_HDLC on a second pty slave"
-	is "$r3" 2 "n_hdlc: a second tty takes 1 more"
+	hdlc_now 2 "N_HDLC on a second pty slave" "a second tty takes 1 more"
 	exact n_hdlc "two ttys with N_HDLC"
 	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .pid == $pty2pid
 		and .object == \"$(cat $T/pty2)\")] | length == 1" "the second tty is named"
@@ -346,9 +350,7 @@ if "$MODPROBE" n_hdlc 2>/dev/null; then
 	# the master side of a pty is a tty of its own
 	holder $T/pty3 pty 13 master
 	pty3pid=$!
-	r4=$(refcnt n_hdlc)
-	diag "kernel $KVER: n_hdlc refcnt $r3 -> $r4 with N_HDLC on a pty master"
-	is "$r4" 3 "n_hdlc: N_HDLC on a pty master takes 1"
+	hdlc_now 3 "N_HDLC on a pty master" "N_HDLC on a pty master takes 1"
 	exact n_hdlc "a pty master with N_HDLC"
 	has n_hdlc "[.held_by[] | select(.kind == \"line-discipline\" and .pid == $pty3pid
 		and .object == \"the pty master of $(cat $T/pty3)\")] | length == 1" "the master side is named as such"
@@ -357,9 +359,8 @@ if "$MODPROBE" n_hdlc 2>/dev/null; then
 	# discipline, but no open file leads to it
 	holder $T/pty4 pty 13 slave-closed
 	pty4pid=$!
-	r5=$(refcnt n_hdlc)
-	diag "kernel $KVER: n_hdlc refcnt $r4 -> $r5 with N_HDLC on a pty slave closed again, its master open"
-	is "$r5" 4 "n_hdlc: a closed slave keeps its discipline while the master is open"
+	hdlc_now 4 "N_HDLC on a pty slave closed again, its master open" \
+		"a closed slave keeps its discipline while the master is open"
 	has n_hdlc '.unattributed == 1 and .overcounted == 0' "... which no open file shows: 1 unattributed"
 	kill "$pty4pid"
 	ok "the pty pair gone, its slave's discipline is released" \
