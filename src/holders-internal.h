@@ -39,6 +39,7 @@ struct owns {
 	bool family;       /* it registers an address family (net-pf-N) */
 	uint64_t ldiscs;   /* the line disciplines it registers (tty-ldisc-N): bit N */
 	bool drivers;      /* it registers device drivers (hardware char devices) */
+	bool crypto;       /* it provides crypto algorithms (crypto-NAME aliases) */
 };
 
 int owns_read(const char *module, struct owns *o);

@@ -167,6 +167,34 @@ json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object]], .unattr
 	'[[["dm",0,"cryptroot"]],2]' "dm_mod: a mapped device whose table cannot be read is named, and counts nothing"
 like "$(printf '%s' "$out" | jq -r '.modules[0].held_by[0].detail')" "its table unread" "... saying why"
 
+# --- crypto algorithms: /proc/crypto's refcnt, less the registration -----------------------
+echo "alias crypto-fakehash fakehash" >>"$FAKE_MODDIR/modules.alias"
+fakectl add fakehash --refcnt 3
+cat >"$FAKE_ROOT/proc/crypto" <<'EOF'
+name         : fakehash
+driver       : fakehash-generic
+module       : fakehash
+priority     : 100
+refcnt       : 3
+selftest     : passed
+
+name         : other
+driver       : other-generic
+module       : kernel
+refcnt       : 5
+
+name         : fakehash-idle
+driver       : fakehash-idle-generic
+module       : fakehash
+refcnt       : 1
+EOF
+run_modctl status -J fakehash
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object]], .unattributed]' '[[["crypto",2,"fakehash"]],1]' \
+	"crypto: an algorithm's users (its refcnt less 1), not an idle one's nor another module's"
+run_modctl status fakehash
+like "$out" "\\[2\\] crypto algorithm fakehash \\(driver fakehash-generic: 2 transforms or instances\\)" \
+	"status names the algorithm and its driver"
+
 # --- filesystem types: mounts of every mount namespace ----------------------------------
 echo "alias fs-proc fakeproc" >>"$FAKE_MODDIR/modules.alias"
 fakectl add fakeproc --refcnt 100

@@ -10,6 +10,9 @@
  *   mmap PATH                open PATH, map its first page, close the fd
  *   mmap-open PATH           the same, keeping the fd open
  *   socket DOMAIN TYPE PROTO socket(DOMAIN, TYPE, PROTO), numbers
+ *   alg TYPE NAME            an AF_ALG socket bound to algorithm NAME of
+ *                            TYPE (hash, skcipher...) and its accept()ed
+ *                            operation socket
  *   bpf-link PIN             a BPF link this process alone may hold: the
  *                            pinned object PIN when it is a link, else (a
  *                            tracing program) a new link attaching it
@@ -26,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/bpf.h>
+#include <linux/if_alg.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,7 +37,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO |\n"
-			"       pty LDISC slave|master|slave-closed | bpf-link PIN\n");
+			"       pty LDISC slave|master|slave-closed | bpf-link PIN | alg TYPE NAME\n");
 	return 2;
 }
 
@@ -128,6 +132,16 @@ int main(int argc, char *argv[])
 	} else if (!strcmp(argv[2], "socket") && argc == 6) {
 		if (socket(atoi(argv[3]), atoi(argv[4]), atoi(argv[5])) < 0) {
 			fprintf(stderr, "vm-holder: socket: %s\n", strerror(errno));
+			return 1;
+		}
+	} else if (!strcmp(argv[2], "alg") && argc == 5) {
+		struct sockaddr_alg sa = { .salg_family = AF_ALG };
+		int s = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+		snprintf((char *)sa.salg_type, sizeof(sa.salg_type), "%s", argv[3]);
+		snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", argv[4]);
+		if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || accept(s, NULL, NULL) < 0) {
+			fprintf(stderr, "vm-holder: AF_ALG %s %s: %s\n", argv[3], argv[4], strerror(errno));
 			return 1;
 		}
 	} else if (!strcmp(argv[2], "bpf-link")) {
