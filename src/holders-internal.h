@@ -34,6 +34,8 @@ struct owns {
 	size_t n_fstypes;
 	char **dm_types;   /* device-mapper target types (its dm-TYPE aliases) */
 	size_t n_dm_types;
+	char **qdisc_kinds; /* queueing disciplines (its net-sch-KIND aliases) */
+	size_t n_qdisc_kinds;
 	char **protos;     /* /proc/net/protocols names whose module it is */
 	size_t n_protos;
 	bool family;       /* it registers an address family (net-pf-N) */

@@ -305,6 +305,34 @@ time.sleep(1000)' "$FAKE_TMP/pty" &
 		"the pty closed: no holder left"
 fi
 
+# --- queueing disciplines, from rtnetlink (ROOT/.fake/qdisc) -------------------------
+# sch_fake provides "fake" by its name, fakeq provides "fq2" by its alias;
+# each qdisc of their kinds, in any namespace, is 1
+fakectl add sch_fake --refcnt 3
+fakectl add fakeq --refcnt 1
+echo "alias net-sch-fq2 fakeq" >>"$FAKE_MODDIR/modules.alias"
+fakectl netif add q0 dummy dummy
+fakectl netif add q1 dummy dummy --netns qblue
+printf '%s\n' '- q0 fake root 1' '- q0 pfifo ingress ffff' 'qblue q1 fake ingress ffff' '- q0 fq2 root 8001' \
+	>"$FAKE_ROOT/.fake/qdisc"
+run_modctl status -J sch_fake
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object, .detail]], .unattributed, .complete]' \
+	'[[["qdisc",1,"fake on q0","handle 1:, root"],["qdisc",1,"fake on q1","handle ffff:, ingress, in netns qblue"]],1,true]' \
+	"qdiscs of the module's kind, here and in another namespace: 1 each, named with interface, handle, parent"
+run_modctl status sch_fake
+like "$out" "\\[1\\] queueing discipline fake on q1 \\(handle ffff:, ingress, in netns qblue\\)" \
+	"status names the qdisc"
+run_modctl status -J fakeq
+json_is "$out" '.modules[0] | [[.held_by[] | .object], .unattributed]' '[["fq2 on q0"],0]' \
+	"a kind the module provides by its net-sch alias"
+fakectl netif deny qblue EACCES
+run_modctl status -J sch_fake
+json_is "$out" '.modules[0] | [[.held_by[] | .object], .unattributed, .complete]' '[["fake on q0"],2,false]' \
+	"a namespace that cannot be read: its qdiscs are not counted, and the answer is incomplete"
+rm -f "$FAKE_ROOT/.fake/netns-deny" "$FAKE_ROOT/.fake/qdisc"
+fakectl netif del q0
+fakectl netif del q1 --netns qblue
+
 # --- what unload and wait say -------------------------------------------------------------
 fakectl add many --refcnt 20
 echo "many many c1:7" >>"$FAKE_MODDIR/modules.devname"
