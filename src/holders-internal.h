@@ -34,11 +34,14 @@ struct owns {
 	size_t n_fstypes;
 	char **dm_types;   /* device-mapper target types (its dm-TYPE aliases) */
 	size_t n_dm_types;
+	char **qdisc_kinds; /* queueing disciplines (its net-sch-KIND aliases) */
+	size_t n_qdisc_kinds;
 	char **protos;     /* /proc/net/protocols names whose module it is */
 	size_t n_protos;
 	bool family;       /* it registers an address family (net-pf-N) */
 	uint64_t ldiscs;   /* the line disciplines it registers (tty-ldisc-N): bit N */
 	bool drivers;      /* it registers device drivers (hardware char devices) */
+	bool crypto;       /* it provides crypto algorithms (crypto-NAME aliases) */
 };
 
 int owns_read(const char *module, struct owns *o);

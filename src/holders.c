@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/dm-ioctl.h>
+#include <linux/pkt_sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,7 @@
 #include "holders.h"
 #include "holders-internal.h"
 #include "log.h"
+#include "netif.h"
 #include "pin.h"
 #include "strbuf.h"
 #include "strv.h"
@@ -41,6 +43,8 @@ static const char *const kind_names[_HOLDER_KIND_MAX] = {
 	[HOLDER_MAPPING] = "mapping",
 	[HOLDER_SOCKET] = "socket",
 	[HOLDER_LDISC] = "line-discipline",
+	[HOLDER_CRYPTO] = "crypto",
+	[HOLDER_QDISC] = "qdisc",
 };
 
 const char *holder_kind_name(enum holder_kind k)
@@ -224,6 +228,10 @@ static int owns_alias(struct owns *o, const char *module, const char *pat)
 		r = owns_add_dev(o, true, maj, -1, 1, NULL);
 	else if (strncmp(pat, "dm-", 3) == 0 && pat[3])
 		r = strv_push(&o->dm_types, &o->n_dm_types, pat + 3);
+	else if (strncmp(pat, "crypto-", 7) == 0)
+		o->crypto = true;
+	else if (strncmp(pat, "net-sch-", 8) == 0 && pat[8])
+		r = strv_push(&o->qdisc_kinds, &o->n_qdisc_kinds, pat + 8);
 	else if (strncmp(pat, "net-pf-", 7) == 0)
 		o->family = true;
 	else if (sscanf(pat, "tty-ldisc-%u%1s", &maj, rest) == 1 && maj < 64)
@@ -324,6 +332,7 @@ void owns_free(struct owns *o)
 	free(o->devs);
 	strv_free(o->fstypes);
 	strv_free(o->dm_types);
+	strv_free(o->qdisc_kinds);
 	strv_free(o->protos);
 	memset(o, 0, sizeof(*o));
 }
@@ -570,6 +579,99 @@ static int source_dm(struct holders_run *run)
 	return 0;
 }
 
+/*
+ * Its crypto algorithms in use: each transform allocated on one of them
+ * (an AF_ALG socket's, a dm-crypt table's, an IPsec state's...) and each
+ * algorithm instance built on one (hmac(...), cbc(...)) holds the module
+ * and counts in the algorithm's refcnt in /proc/crypto, which starts at 1
+ * for the registration. Who holds the transforms is not exposed.
+ */
+static int source_crypto(struct holders_run *run)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *line, *save = NULL, name[128] = "", driver[128] = "", mod[64] = "";
+	long refcnt = -1;
+	size_t len;
+
+	if (read_full_file("/proc/crypto", &buf, &len) < 0)
+		return -errno;
+	/* blocks of "key : value" lines; the last one ends with the text */
+	for (line = strtok_r(buf, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+		if (!line || strncmp(line, "name", 4) == 0) {
+			if (refcnt > 1 && module_name_eq(mod, run->h->name)) {
+				struct holder *x = holders_add(run->h, HOLDER_CRYPTO, (int)(refcnt - 1), name);
+
+				if (!x || holder_set_detail(x, "driver %s: %ld transform%s or instance%s", driver,
+							    refcnt - 1, refcnt == 2 ? "" : "s", refcnt == 2 ? "" : "s") < 0)
+					return -ENOMEM;
+			}
+			if (!line)
+				break;
+			refcnt = -1;
+			driver[0] = mod[0] = '\0';
+			sscanf(line, "name : %127s", name);
+		} else if (strncmp(line, "driver", 6) == 0) {
+			sscanf(line, "driver : %127s", driver);
+		} else if (strncmp(line, "module", 6) == 0) {
+			sscanf(line, "module : %63s", mod);
+		} else if (strncmp(line, "refcnt", 6) == 0) {
+			sscanf(line, "refcnt : %ld", &refcnt);
+		}
+	}
+	return 0;
+}
+
+/* Whether the module provides the queueing discipline KIND: the kernel
+ * loads it as "sch_KIND" (before 6.3) or "net-sch-KIND". */
+static bool qdisc_kind_owned(const struct holders_run *run, const char *kind)
+{
+	char mod[MODULE_NAME_MAX + 8];
+	size_t i;
+
+	snprintf(mod, sizeof(mod), "sch_%s", kind);
+	if (module_name_eq(run->h->name, mod))
+		return true;
+	for (i = 0; i < run->owns.n_qdisc_kinds; i++)
+		if (streq(run->owns.qdisc_kinds[i], kind))
+			return true;
+	return false;
+}
+
+/* Queueing disciplines of its kinds on the interfaces of every network
+ * namespace (rtnetlink): one reference each. */
+static int source_qdiscs(struct holders_run *run)
+{
+	struct netif_world w = { .want_qdiscs = true };
+	size_t i;
+	int r;
+
+	r = netif_world_scan(&w);
+	for (i = 0; r >= 0 && i < w.n_qdiscs; i++) {
+		const struct netif_qdisc *q = &w.qdiscs[i];
+		char obj[96], where[96], parent[24];
+		struct holder *x;
+
+		if (!qdisc_kind_owned(run, q->kind))
+			continue;
+		snprintf(obj, sizeof(obj), "%s on %s", q->kind, q->dev ? q->dev : "?");
+		netif_ns_where(&w, q->ns, where, sizeof(where));
+		if (q->parent == TC_H_ROOT)
+			snprintf(parent, sizeof(parent), "root");
+		else if (q->parent == TC_H_INGRESS)
+			snprintf(parent, sizeof(parent), "ingress");
+		else
+			snprintf(parent, sizeof(parent), "parent %x:%x", TC_H_MAJ(q->parent) >> 16, TC_H_MIN(q->parent));
+		x = holders_add(run->h, HOLDER_QDISC, 1, obj);
+		if (!x || holder_set_detail(x, "handle %x:, %s%s%s", TC_H_MAJ(q->handle) >> 16, parent,
+					    where[0] ? ", in " : "", where) < 0)
+			r = -ENOMEM;
+	}
+	if (r >= 0 && w.unreadable && !run->h->incomplete_why)
+		run->h->incomplete_why = "a network namespace could not be read";
+	netif_world_free(&w);
+	return r < 0 ? r : 0;
+}
+
 /* Mounts of the module's filesystem types, or on its block devices, in
  * every mount namespace: one reference per superblock. */
 static int source_mounts(struct holders_run *run)
@@ -745,6 +847,8 @@ int holders_find(const char *name, const struct holders_options *o, struct holde
 	SOURCE(module_name_eq(name, "tun"), source_interfaces, "/sys/class/net");
 	SOURCE(module_name_eq(name, "loop"), source_loop, "/sys/block");
 	SOURCE(strncmp(name, "dm_", 3) == 0 || run.owns.n_dm_types, source_dm, "/sys/block");
+	SOURCE(run.owns.crypto, source_crypto, "/proc/crypto");
+	SOURCE(strncmp(name, "sch_", 4) == 0 || run.owns.n_qdisc_kinds, source_qdiscs, "the queueing disciplines");
 	SOURCE(run.owns.n_fstypes || run.owns.n_devs, source_mounts, "the mount tables");
 	if (holders_remaining(h) > 0 && !owns_scannable(&run.owns) && !run.n_unowned_links) {
 		h->scan_skipped = "it owns no device node, protocol, filesystem type, line discipline or driver";
@@ -830,6 +934,12 @@ const char *holder_describe(const struct holder *x, char *buf, size_t size)
 	case HOLDER_LDISC:
 		snprintf(buf, size, "%s with %s, open in %s on fd %d", x->object,
 			 x->detail ? x->detail : "a line discipline", who, x->fd);
+		break;
+	case HOLDER_CRYPTO:
+		snprintf(buf, size, "crypto algorithm %s (%s)", x->object, x->detail ? x->detail : "");
+		break;
+	case HOLDER_QDISC:
+		snprintf(buf, size, "queueing discipline %s (%s)", x->object, x->detail ? x->detail : "");
 		break;
 	default:
 		snprintf(buf, size, "%s", x->object);

@@ -42,6 +42,8 @@ enum holder_kind {
 	HOLDER_MAPPING,      /* a mapping of one of its device nodes, its fd closed */
 	HOLDER_SOCKET,       /* a socket of one of its protocols */
 	HOLDER_LDISC,        /* a tty whose line discipline it provides */
+	HOLDER_CRYPTO,       /* users of one of its crypto algorithms */
+	HOLDER_QDISC,        /* a queueing discipline of its kind */
 	_HOLDER_KIND_MAX,
 };
 

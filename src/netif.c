@@ -21,6 +21,7 @@
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <pthread.h>
 #include <sched.h>
@@ -292,22 +293,33 @@ static int add_link(struct netif_world *w, size_t ns, const struct ifinfomsg *if
 	return 0;
 }
 
-/* Dump the links of one namespace into w. */
-static int dump_links(struct netif_world *w, size_t ns, int sock)
+/* What a dump hands each reply message of its type to. */
+typedef int (*rtnl_msg_fn)(struct netif_world *w, size_t ns, const struct nlmsghdr *nh, void *userdata);
+
+/*
+ * One rtnetlink request on sock, numbered SEQ: TYPE with BODY (an ifinfomsg,
+ * a tcmsg...), a dump when DUMP; each reply of type REPLY goes to fn. A
+ * request that is no dump ends at its first reply.
+ */
+static int rtnl_request(struct netif_world *w, size_t ns, int sock, uint32_t seq, uint16_t type, bool dump,
+			const void *body, size_t body_len, uint16_t reply, rtnl_msg_fn fn, void *userdata)
 {
 	struct {
 		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.ifi = { .ifi_family = AF_UNSPEC },
-	};
+		char body[64];
+	} req = { 0 };
 	_cleanup_free_ char *buf = NULL;
 	const size_t bufsize = 65536;
 	int r;
 
-	if (send(sock, &req, sizeof(req), 0) < 0)
+	if (body_len > sizeof(req.body))
+		return -EINVAL;
+	req.nh.nlmsg_len = (uint32_t)NLMSG_LENGTH(body_len);
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
+	req.nh.nlmsg_seq = seq;
+	memcpy(req.body, body, body_len);
+	if (send(sock, &req, req.nh.nlmsg_len, 0) < 0)
 		return -errno;
 	buf = malloc(bufsize);
 	if (!buf)
@@ -339,13 +351,85 @@ static int dump_links(struct netif_world *w, size_t ns, int sock)
 					return -EPROTO;
 				return e->error ? e->error : -EPROTO;
 			}
-			if (nh->nlmsg_type != RTM_NEWLINK || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			if (nh->nlmsg_type != reply || nh->nlmsg_len < NLMSG_LENGTH(body_len))
 				continue;
-			r = add_link(w, ns, NLMSG_DATA(nh), nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg)));
-			if (r < 0)
+			r = fn(w, ns, nh, userdata);
+			if (r < 0 || !dump)
 				return r;
 		}
 	}
+}
+
+static int link_msg(struct netif_world *w, size_t ns, const struct nlmsghdr *nh, void *userdata)
+{
+	return add_link(w, ns, NLMSG_DATA(nh), nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg)));
+}
+
+/* Dump the links of one namespace into w. */
+static int dump_links(struct netif_world *w, size_t ns, int sock)
+{
+	const struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	return rtnl_request(w, ns, sock, 1, RTM_GETLINK, true, &ifi, sizeof(ifi), RTM_NEWLINK, link_msg, NULL);
+}
+
+/* --- queueing disciplines ---------------------------------------------------- */
+
+static int qdisc_msg(struct netif_world *w, size_t ns, const struct nlmsghdr *nh, void *userdata)
+{
+	const struct tcmsg *tc = NLMSG_DATA(nh);
+	const struct rtattr *a = (const struct rtattr *)((const char *)tc + NLMSG_ALIGN(sizeof(*tc)));
+	int alen = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*tc));
+	struct netif_qdisc *q;
+
+	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+		if (a->rta_type == TCA_KIND && RTA_PAYLOAD(a) > 0 && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+			break;
+	if (!RTA_OK(a, alen))
+		return 0;
+	q = realloc(w->qdiscs, (w->n_qdiscs + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	w->qdiscs = q;
+	q = &w->qdiscs[w->n_qdiscs];
+	*q = (struct netif_qdisc){ .kind = strdup(RTA_DATA(a)), .ifindex = tc->tcm_ifindex,
+				   .handle = tc->tcm_handle, .parent = tc->tcm_parent, .ns = ns };
+	if (!q->kind)
+		return -ENOMEM;
+	w->n_qdiscs++;
+	return 0;
+}
+
+static int name_msg(struct netif_world *w, size_t ns, const struct nlmsghdr *nh, void *userdata)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	const struct rtattr *a = IFLA_RTA(ifi);
+	int alen = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+	char **name = userdata;
+
+	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+		if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+			return (*name = strdup(RTA_DATA(a))) ? 0 : -ENOMEM;
+	return 0;
+}
+
+/* Every queueing discipline of one namespace, with its interface's name. */
+static int dump_qdiscs(struct netif_world *w, size_t ns, int sock)
+{
+	const struct tcmsg tc = { .tcm_family = AF_UNSPEC };
+	size_t first = w->n_qdiscs, i;
+	int r;
+
+	r = rtnl_request(w, ns, sock, 3, RTM_GETQDISC, true, &tc, sizeof(tc), RTM_NEWQDISC, qdisc_msg, NULL);
+	for (i = first; r == 0 && i < w->n_qdiscs; i++) {
+		const struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = w->qdiscs[i].ifindex };
+
+		r = rtnl_request(w, ns, sock, 4, RTM_GETLINK, false, &ifi, sizeof(ifi), RTM_NEWLINK, name_msg,
+				 &w->qdiscs[i].dev);
+		if (r != -ENOMEM)
+			r = 0; /* gone meanwhile: no name */
+	}
+	return r;
 }
 
 /* The id the namespace of sock gives the namespace of nsfd (RTM_GETNSID);
@@ -450,6 +534,8 @@ int netif_world_scan(struct netif_world *w)
 		q = dump_links(w, i, sock);
 		if (q == 0)
 			resolve_lower_ns(w, i, first, sock);
+		if (q == 0 && w->want_qdiscs)
+			q = dump_qdiscs(w, i, sock);
 		close(sock);
 		if (q == -ENOMEM) {
 			r = q;
@@ -482,8 +568,13 @@ void netif_world_free(struct netif_world *w)
 		free(w->ifs[i].name);
 		free(w->ifs[i].kind);
 	}
+	for (i = 0; i < w->n_qdiscs; i++) {
+		free(w->qdiscs[i].kind);
+		free(w->qdiscs[i].dev);
+	}
 	free(w->ns);
 	free(w->ifs);
+	free(w->qdiscs);
 	*w = (struct netif_world){ 0 };
 }
 
@@ -580,7 +671,12 @@ int netif_destroyed_by(struct netif_world *w, struct kmod_ctx *ctx, const char *
 
 void netif_where(const struct netif_world *w, const struct netif *i, char *buf, size_t len)
 {
-	const struct netns *ns = &w->ns[i->ns];
+	netif_ns_where(w, i->ns, buf, len);
+}
+
+void netif_ns_where(const struct netif_world *w, size_t index, char *buf, size_t len)
+{
+	const struct netns *ns = &w->ns[index];
 
 	if (ns->self)
 		snprintf(buf, len, "%s", "");

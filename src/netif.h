@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <libkmod.h>
@@ -34,12 +35,25 @@ struct netif {
 	size_t ns;     /* index into netif_world.ns */
 };
 
-/* Every interface with a link kind, in every namespace modctl could see. */
+/* One queueing discipline (when netif_world.want_qdiscs). */
+struct netif_qdisc {
+	char *kind;    /* TCA_KIND: "htb", "ingress"... */
+	char *dev;     /* its interface's name, or NULL */
+	int ifindex;
+	uint32_t handle, parent;
+	size_t ns;     /* index into netif_world.ns */
+};
+
+/* Every interface with a link kind, in every namespace modctl could see;
+ * and every queueing discipline when want_qdiscs is set before the scan. */
 struct netif_world {
 	struct netns *ns;
 	size_t n_ns;
 	struct netif *ifs;
 	size_t n_ifs;
+	bool want_qdiscs;
+	struct netif_qdisc *qdiscs;
+	size_t n_qdiscs;
 	size_t unreadable;    /* namespaces that could not be inspected */
 	int unreadable_err;   /* why the first one could not (negative errno) */
 	bool scanned;
@@ -78,6 +92,8 @@ int netif_destroyed_by(struct netif_world *w, struct kmod_ctx *ctx, const char *
 /* Where an interface lives, for people: "" for modctl's own namespace,
  * else "netns NAME" or "the netns of PID N". */
 void netif_where(const struct netif_world *w, const struct netif *i, char *buf, size_t len);
+/* The same for the namespace of index ns in w. */
+void netif_ns_where(const struct netif_world *w, size_t ns, char *buf, size_t len);
 /* "d0 (dummy), d1 (dummy, netns blue) and 4 more": at most max named. */
 char *netif_describe(const struct netif_world *w, const size_t *idx, size_t n, size_t max);
 /* A JSON array of {"type":"interface","name","kind","ifindex","netns",

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/pkt_sched.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
@@ -129,6 +130,7 @@ REAL_DECL(long, syscall, (long, ...));
 REAL_DECL(ssize_t, write, (int, const void *, size_t));
 REAL_DECL(int, close, (int));
 REAL_DECL(int, socket, (int, int, int));
+REAL_DECL(ssize_t, send, (int, const void *, size_t, int));
 REAL_DECL(int, setns, (int, int));
 
 static void *real_sym(const char *name)
@@ -607,16 +609,20 @@ EXPORT int close(int fd)
 /* rtnetlink: the links of ROOT/.fake/netif                            */
 /*
  * socket(AF_NETLINK, ..., NETLINK_ROUTE) gives one end of a local
- * SOCK_SEQPACKET pair whose other end already holds the answer to an
- * RTM_GETLINK dump (sequence number 1) for the namespace the thread is in:
- * "-" until setns() into an fd of ROOT/run/netns/NAME made it NAME.
- * The request the program sends is never read. The other end is closed
+ * SOCK_SEQPACKET pair and remembers the namespace the thread is in: "-"
+ * until setns() into an fd of ROOT/run/netns/NAME made it NAME. send() on
+ * that end answers an RTM_GETLINK dump of that namespace, numbered as the
+ * request was; any other request gets EOPNOTSUPP. The other end is closed
  * with the program's end.
  */
 
 static __thread char fake_netns[128] = "-";
 #define MAX_NL 64
-static int nl_peer[MAX_NL][2];          /* fd + 1, peer */
+static struct {
+	int fd1;      /* fd + 1 */
+	int peer;
+	char ns[128]; /* fake_netns when the socket was made */
+} nl_peer[MAX_NL];
 static pthread_mutex_t nl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void netlink_forget(int fd)
@@ -627,9 +633,9 @@ static void netlink_forget(int fd)
 		return;
 	pthread_mutex_lock(&nl_lock);
 	for (i = 0; i < MAX_NL; i++)
-		if (nl_peer[i][0] == fd + 1) {
-			nl_peer[i][0] = 0;
-			peer = nl_peer[i][1];
+		if (nl_peer[i].fd1 == fd + 1) {
+			nl_peer[i].fd1 = 0;
+			peer = nl_peer[i].peer;
 		}
 	pthread_mutex_unlock(&nl_lock);
 	if (peer >= 0)
@@ -648,8 +654,23 @@ static size_t nl_put_attr(char *b, size_t off, unsigned short type, const void *
 	return off + ((4 + len + 3) & ~3u);
 }
 
-/* Build the dump for namespace ns into b: RTM_NEWLINK messages, then DONE. */
-static size_t nl_dump(const char *ns, char *b, size_t size)
+/* An NLMSG_DONE numbered seq at b + off; the new length. */
+static size_t nl_done(uint32_t seq, char *b, size_t off)
+{
+	struct nlmsghdr *nh = (struct nlmsghdr *)(b + off);
+
+	memset(nh, 0, NLMSG_LENGTH(sizeof(int)));
+	nh->nlmsg_len = NLMSG_LENGTH(sizeof(int));
+	nh->nlmsg_type = NLMSG_DONE;
+	nh->nlmsg_flags = NLM_F_MULTI;
+	nh->nlmsg_seq = seq;
+	return off + NLMSG_LENGTH(sizeof(int));
+}
+
+/* Build the dump for namespace ns into b: RTM_NEWLINK messages, then DONE,
+ * numbered seq; when want > 0, the interface of that index alone (no
+ * DONE), or 0 bytes when there is none. */
+static size_t nl_dump(const char *ns, uint32_t seq, int want, char *b, size_t size)
 {
 	char path[PATH_MAX + 32], data[16384], copy[16384];
 	size_t off = 0;
@@ -669,7 +690,8 @@ static size_t nl_dump(const char *ns, char *b, size_t size)
 		int link = 0;
 
 		index++;
-		if (sscanf(line, "%127s %63s %63s %63s %63s", lns, ifn, kind, mod, lower) < 4 || strcmp(lns, ns))
+		if (sscanf(line, "%127s %63s %63s %63s %63s", lns, ifn, kind, mod, lower) < 4 || strcmp(lns, ns) ||
+		    (want > 0 && index != want))
 			continue;
 		if (lower[0]) {
 			char *l2, *s2 = NULL, c2[sizeof(copy)];
@@ -689,8 +711,8 @@ static size_t nl_dump(const char *ns, char *b, size_t size)
 		nh = (struct nlmsghdr *)(b + off);
 		memset(nh, 0, NLMSG_LENGTH(sizeof(*ifi)));
 		nh->nlmsg_type = RTM_NEWLINK;
-		nh->nlmsg_flags = NLM_F_MULTI;
-		nh->nlmsg_seq = 1;
+		nh->nlmsg_flags = want > 0 ? 0 : NLM_F_MULTI;
+		nh->nlmsg_seq = seq;
 		ifi = NLMSG_DATA(nh);
 		ifi->ifi_index = index;
 		off += NLMSG_LENGTH(sizeof(*ifi));
@@ -702,50 +724,148 @@ static size_t nl_dump(const char *ns, char *b, size_t size)
 		off = nl_put_attr(b, off, IFLA_INFO_KIND, kind, strlen(kind) + 1);
 		((unsigned short *)(b + li))[0] = (unsigned short)(off - li);
 		nh->nlmsg_len = (unsigned)(off - start);
+		if (want > 0)
+			return off;
 	}
-	{
-		struct nlmsghdr *nh = (struct nlmsghdr *)(b + off);
+	if (want > 0)
+		return 0;
+	return nl_done(seq, b, off);
+}
 
-		memset(nh, 0, NLMSG_LENGTH(sizeof(int)));
-		nh->nlmsg_len = NLMSG_LENGTH(sizeof(int));
-		nh->nlmsg_type = NLMSG_DONE;
-		nh->nlmsg_flags = NLM_F_MULTI;
-		nh->nlmsg_seq = 1;
-		off += NLMSG_LENGTH(sizeof(int));
+/* The index nl_dump gives interface ifn of namespace ns, or 0. */
+static int nl_ifindex(const char *ns, const char *ifn)
+{
+	char path[PATH_MAX + 32], data[16384];
+	char *line, *save = NULL;
+	int index = 1;
+
+	snprintf(path, sizeof(path), "%s/.fake/netif", root);
+	if (fk_read_file(path, data, sizeof(data)) < 0)
+		return 0;
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char lns[128], name[64];
+
+		index++;
+		if (sscanf(line, "%127s %63s", lns, name) == 2 && !strcmp(lns, ns) && !strcmp(name, ifn))
+			return index;
 	}
-	return off;
+	return 0;
+}
+
+/* The queueing disciplines of namespace ns (ROOT/.fake/qdisc, lines "NS
+ * IFNAME KIND root|ingress MAJOR"): RTM_NEWQDISC messages, then DONE. */
+static size_t nl_qdisc_dump(const char *ns, uint32_t seq, char *b, size_t size)
+{
+	char path[PATH_MAX + 32], data[16384];
+	char *line, *save = NULL;
+	size_t off = 0;
+
+	snprintf(path, sizeof(path), "%s/.fake/qdisc", root);
+	if (fk_read_file(path, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char lns[128], ifn[64], kind[64], parent[16];
+		unsigned major;
+		struct nlmsghdr *nh;
+		struct tcmsg *tc;
+		size_t start = off;
+
+		if (sscanf(line, "%127s %63s %63s %15s %x", lns, ifn, kind, parent, &major) != 5 || strcmp(lns, ns))
+			continue;
+		if (off + 256 > size)
+			break;
+		nh = (struct nlmsghdr *)(b + off);
+		memset(nh, 0, NLMSG_LENGTH(sizeof(*tc)));
+		nh->nlmsg_type = RTM_NEWQDISC;
+		nh->nlmsg_flags = NLM_F_MULTI;
+		nh->nlmsg_seq = seq;
+		tc = NLMSG_DATA(nh);
+		tc->tcm_ifindex = nl_ifindex(ns, ifn);
+		tc->tcm_handle = major << 16;
+		tc->tcm_parent = strcmp(parent, "ingress") ? TC_H_ROOT : TC_H_INGRESS;
+		off += NLMSG_LENGTH(sizeof(*tc));
+		off = nl_put_attr(b, off, TCA_KIND, kind, strlen(kind) + 1);
+		nh->nlmsg_len = (unsigned)(off - start);
+	}
+	return nl_done(seq, b, off);
 }
 
 EXPORT int socket(int domain, int type, int protocol)
 {
-	static __thread char buf[65536];
 	int sv[2], i;
-	size_t len;
 
 	REAL(socket, -1);
 	if (!fake_on() || domain != AF_NETLINK || protocol != NETLINK_ROUTE)
 		return real_socket(domain, type, protocol);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | (type & (SOCK_CLOEXEC | SOCK_NONBLOCK)), 0, sv) < 0)
 		return -1;
-	/* nl_dump reads a file, and close() takes nl_lock */
-	len = nl_dump(fake_netns, buf, sizeof(buf));
 	pthread_mutex_lock(&nl_lock);
-	if (send(sv[1], buf, len, 0) < 0) {
-		pthread_mutex_unlock(&nl_lock);
-		real_close(sv[0]);
-		real_close(sv[1]);
-		return -1;
-	}
-	for (i = 0; i < MAX_NL && nl_peer[i][0]; i++)
+	for (i = 0; i < MAX_NL && nl_peer[i].fd1; i++)
 		;
 	if (i < MAX_NL) {
-		nl_peer[i][0] = sv[0] + 1;
-		nl_peer[i][1] = sv[1];
-	} else {
-		real_close(sv[1]);
+		nl_peer[i].fd1 = sv[0] + 1;
+		nl_peer[i].peer = sv[1];
+		snprintf(nl_peer[i].ns, sizeof(nl_peer[i].ns), "%s", fake_netns);
 	}
 	pthread_mutex_unlock(&nl_lock);
+	if (i == MAX_NL) {
+		real_close(sv[0]);
+		real_close(sv[1]);
+		errno = EMFILE;
+		return -1;
+	}
 	return sv[0];
+}
+
+/* A request on a fake rtnetlink socket: its answer, written to the peer. */
+EXPORT ssize_t send(int fd, const void *b, size_t n, int flags)
+{
+	static __thread char buf[65536];
+	const struct nlmsghdr *req = b;
+	char ns[128];
+	int i, peer = -1;
+	size_t len;
+
+	REAL(send, -1);
+	if (enabled) {
+		pthread_mutex_lock(&nl_lock);
+		for (i = 0; i < MAX_NL; i++)
+			if (nl_peer[i].fd1 == fd + 1) {
+				peer = nl_peer[i].peer;
+				memcpy(ns, nl_peer[i].ns, sizeof(ns));
+			}
+		pthread_mutex_unlock(&nl_lock);
+	}
+	if (peer < 0)
+		return real_send(fd, b, n, flags);
+	if (n < sizeof(*req)) {
+		errno = EINVAL;
+		return -1;
+	}
+	len = 0;
+	if (req->nlmsg_type == RTM_GETLINK && (req->nlmsg_flags & NLM_F_DUMP))
+		len = nl_dump(ns, req->nlmsg_seq, 0, buf, sizeof(buf));
+	else if (req->nlmsg_type == RTM_GETLINK && n >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		len = nl_dump(ns, req->nlmsg_seq, ((const struct ifinfomsg *)NLMSG_DATA(req))->ifi_index, buf,
+			      sizeof(buf));
+	else if (req->nlmsg_type == RTM_GETQDISC && (req->nlmsg_flags & NLM_F_DUMP))
+		len = nl_qdisc_dump(ns, req->nlmsg_seq, buf, sizeof(buf));
+	if (len == 0) {
+		/* a link that is not there: ENODEV; any other request: EOPNOTSUPP */
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		struct nlmsgerr *e = NLMSG_DATA(nh);
+
+		memset(buf, 0, NLMSG_LENGTH(sizeof(*e)));
+		nh->nlmsg_len = NLMSG_LENGTH(sizeof(*e));
+		nh->nlmsg_type = NLMSG_ERROR;
+		nh->nlmsg_seq = req->nlmsg_seq;
+		e->error = req->nlmsg_type == RTM_GETLINK ? -ENODEV : -EOPNOTSUPP;
+		e->msg = *req;
+		len = nh->nlmsg_len;
+	}
+	if (real_send(peer, buf, len, 0) < 0)
+		return -1;
+	return (ssize_t)n;
 }
 
 EXPORT int setns(int fd, int nstype)

@@ -167,6 +167,34 @@ json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object]], .unattr
 	'[[["dm",0,"cryptroot"]],2]' "dm_mod: a mapped device whose table cannot be read is named, and counts nothing"
 like "$(printf '%s' "$out" | jq -r '.modules[0].held_by[0].detail')" "its table unread" "... saying why"
 
+# --- crypto algorithms: /proc/crypto's refcnt, less the registration -----------------------
+echo "alias crypto-fakehash fakehash" >>"$FAKE_MODDIR/modules.alias"
+fakectl add fakehash --refcnt 3
+cat >"$FAKE_ROOT/proc/crypto" <<'EOF'
+name         : fakehash
+driver       : fakehash-generic
+module       : fakehash
+priority     : 100
+refcnt       : 3
+selftest     : passed
+
+name         : other
+driver       : other-generic
+module       : kernel
+refcnt       : 5
+
+name         : fakehash-idle
+driver       : fakehash-idle-generic
+module       : fakehash
+refcnt       : 1
+EOF
+run_modctl status -J fakehash
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object]], .unattributed]' '[[["crypto",2,"fakehash"]],1]' \
+	"crypto: an algorithm's users (its refcnt less 1), not an idle one's nor another module's"
+run_modctl status fakehash
+like "$out" "\\[2\\] crypto algorithm fakehash \\(driver fakehash-generic: 2 transforms or instances\\)" \
+	"status names the algorithm and its driver"
+
 # --- filesystem types: mounts of every mount namespace ----------------------------------
 echo "alias fs-proc fakeproc" >>"$FAKE_MODDIR/modules.alias"
 fakectl add fakeproc --refcnt 100
@@ -276,6 +304,34 @@ time.sleep(1000)' "$FAKE_TMP/pty" &
 	json_is "$out" "[.modules[0].held_by[] | select(.object | endswith(\"$slave\"))] | length" 0 \
 		"the pty closed: no holder left"
 fi
+
+# --- queueing disciplines, from rtnetlink (ROOT/.fake/qdisc) -------------------------
+# sch_fake provides "fake" by its name, fakeq provides "fq2" by its alias;
+# each qdisc of their kinds, in any namespace, is 1
+fakectl add sch_fake --refcnt 3
+fakectl add fakeq --refcnt 1
+echo "alias net-sch-fq2 fakeq" >>"$FAKE_MODDIR/modules.alias"
+fakectl netif add q0 dummy dummy
+fakectl netif add q1 dummy dummy --netns qblue
+printf '%s\n' '- q0 fake root 1' '- q0 pfifo ingress ffff' 'qblue q1 fake ingress ffff' '- q0 fq2 root 8001' \
+	>"$FAKE_ROOT/.fake/qdisc"
+run_modctl status -J sch_fake
+json_is "$out" '.modules[0] | [[.held_by[] | [.kind, .weight, .object, .detail]], .unattributed, .complete]' \
+	'[[["qdisc",1,"fake on q0","handle 1:, root"],["qdisc",1,"fake on q1","handle ffff:, ingress, in netns qblue"]],1,true]' \
+	"qdiscs of the module's kind, here and in another namespace: 1 each, named with interface, handle, parent"
+run_modctl status sch_fake
+like "$out" "\\[1\\] queueing discipline fake on q1 \\(handle ffff:, ingress, in netns qblue\\)" \
+	"status names the qdisc"
+run_modctl status -J fakeq
+json_is "$out" '.modules[0] | [[.held_by[] | .object], .unattributed]' '[["fq2 on q0"],0]' \
+	"a kind the module provides by its net-sch alias"
+fakectl netif deny qblue EACCES
+run_modctl status -J sch_fake
+json_is "$out" '.modules[0] | [[.held_by[] | .object], .unattributed, .complete]' '[["fake on q0"],2,false]' \
+	"a namespace that cannot be read: its qdiscs are not counted, and the answer is incomplete"
+rm -f "$FAKE_ROOT/.fake/netns-deny" "$FAKE_ROOT/.fake/qdisc"
+fakectl netif del q0
+fakectl netif del q1 --netns qblue
 
 # --- what unload and wait say -------------------------------------------------------------
 fakectl add many --refcnt 20

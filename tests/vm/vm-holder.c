@@ -10,6 +10,11 @@
  *   mmap PATH                open PATH, map its first page, close the fd
  *   mmap-open PATH           the same, keeping the fd open
  *   socket DOMAIN TYPE PROTO socket(DOMAIN, TYPE, PROTO), numbers
+ *   alg TYPE NAME            an AF_ALG socket bound to algorithm NAME of
+ *                            TYPE (hash, skcipher...) and its accept()ed
+ *                            operation socket
+ *   qdisc IFNAME KIND        add an ingress or clsact qdisc (KIND) to
+ *                            interface IFNAME (it stays when this ends)
  *   bpf-link PIN             a BPF link this process alone may hold: the
  *                            pinned object PIN when it is a link, else (a
  *                            tracing program) a new link attaching it
@@ -26,6 +31,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/bpf.h>
+#include <linux/if_alg.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,7 +43,8 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: vm-holder READY open|mmap|mmap-open PATH | socket DOMAIN TYPE PROTO |\n"
-			"       pty LDISC slave|master|slave-closed | bpf-link PIN\n");
+			"       pty LDISC slave|master|slave-closed | bpf-link PIN | alg TYPE NAME |\n"
+			"       qdisc IFNAME ingress|clsact\n");
 	return 2;
 }
 
@@ -102,6 +113,45 @@ static int pty_ldisc(int ldisc, const char *side, char *name, size_t size)
 	return 0;
 }
 
+/* RTM_NEWQDISC: an ingress or clsact qdisc (both at ffff:, no options). */
+static int add_qdisc(const char *ifname, const char *kind)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+		char attrs[64];
+	} req;
+	struct rtattr *a = (struct rtattr *)req.attrs;
+	char buf[512];
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ssize_t got;
+
+	memset(&req, 0, sizeof(req));
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = (int)if_nametoindex(ifname);
+	req.tc.tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
+	req.tc.tcm_parent = TC_H_INGRESS;
+	a->rta_type = TCA_KIND;
+	a->rta_len = (unsigned short)RTA_LENGTH(strlen(kind) + 1);
+	memcpy(RTA_DATA(a), kind, strlen(kind) + 1);
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tc)) + RTA_ALIGN(a->rta_len);
+	req.nh.nlmsg_type = RTM_NEWQDISC;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	if (s < 0 || !req.tc.tcm_ifindex || send(s, &req, req.nh.nlmsg_len, 0) < 0 ||
+	    (got = recv(s, buf, sizeof(buf), 0)) < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+		fprintf(stderr, "vm-holder: qdisc %s on %s: %s\n", kind, ifname, strerror(errno));
+		return -1;
+	}
+	if (nh->nlmsg_type == NLMSG_ERROR && ((const struct nlmsgerr *)NLMSG_DATA(nh))->error) {
+		fprintf(stderr, "vm-holder: qdisc %s on %s: %s\n", kind, ifname,
+			strerror(-((const struct nlmsgerr *)NLMSG_DATA(nh))->error));
+		return -1;
+	}
+	close(s);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	char text[64] = "", tmp[4096];
@@ -130,6 +180,19 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "vm-holder: socket: %s\n", strerror(errno));
 			return 1;
 		}
+	} else if (!strcmp(argv[2], "alg") && argc == 5) {
+		struct sockaddr_alg sa = { .salg_family = AF_ALG };
+		int s = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+		snprintf((char *)sa.salg_type, sizeof(sa.salg_type), "%s", argv[3]);
+		snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", argv[4]);
+		if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || accept(s, NULL, NULL) < 0) {
+			fprintf(stderr, "vm-holder: AF_ALG %s %s: %s\n", argv[3], argv[4], strerror(errno));
+			return 1;
+		}
+	} else if (!strcmp(argv[2], "qdisc") && argc == 5) {
+		if (add_qdisc(argv[3], argv[4]) < 0)
+			return 1;
 	} else if (!strcmp(argv[2], "bpf-link")) {
 		if (bpf_link(argv[3]) < 0)
 			return 1;

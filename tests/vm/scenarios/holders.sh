@@ -10,7 +10,8 @@
 # device-mapper device and an open of it, squashfs
 # mounted on a loop device, mounted in another mount namespace only, and
 # lazily unmounted but kept by a working directory, a CAN_RAW socket, an
-# LLC socket, ptys with N_HDLC as their line discipline (n_hdlc), a sound
+# LLC socket, an AF_ALG pair on md4, ingress qdiscs, ptys with N_HDLC as their line
+# discipline (n_hdlc), a sound
 # card's node held open, a BPF link on tun's functions pinned (before 6.4,
 # where modctl's lock is a link) and held by a process.
 # Each answer twice: through the kernel's file iterator (the default) and
@@ -279,6 +280,45 @@ fi
 if socket_held llc2 26 2 0 'LLC.*' 2; then
 	kill "$sockpid"
 	ok "llc2 is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/llc2/refcnt)" = 0 ]'
+fi
+
+# --- a crypto algorithm's transforms ------------------------------------------------
+# an AF_ALG socket bound to md4 and its operation socket: their transforms
+# hold md4, and /proc/crypto counts them (whose they are is not exposed)
+if "$MODPROBE" -a algif_hash md4 2>/dev/null; then
+	holder $T/alg alg hash md4
+	algpid=$!
+	diag "kernel $KVER: md4 refcnt $(refcnt md4) with an AF_ALG pair; /proc/crypto's $(grep -A6 '^name *: md4$' /proc/crypto | grep refcnt)"
+	exact md4 "an AF_ALG pair on md4"
+	has md4 '[.held_by[] | select(.kind == "crypto" and .object == "md4")] | length == 1' "the algorithm in use is named"
+	kill "$algpid"
+	ok "md4 is free once the process is gone" wait_for 20 sh -c '[ "$(cat /sys/module/md4/refcnt)" = 0 ]'
+else
+	fail "algif_hash and md4 are in the image"
+fi
+
+# --- queueing disciplines -----------------------------------------------------------
+# an ingress qdisc (sch_ingress) on an interface here and one on lo of
+# another network namespace: 1 each
+if "$MODPROBE" -a dummy sch_ingress 2>/dev/null; then
+	ip link add qd0 type dummy
+	holder $T/qd qdisc qd0 ingress
+	kill $!
+	rm -f $T/qdns
+	unshare -n sh -c "exec vm-holder $T/qdns qdisc lo ingress" &
+	qdns=$!
+	wait_for 20 test -e $T/qdns
+	diag "kernel $KVER: sch_ingress refcnt $(refcnt sch_ingress) with two ingress qdiscs"
+	exact sch_ingress "ingress qdiscs in two namespaces"
+	has sch_ingress '[.held_by[] | select(.kind == "qdisc" and .object == "ingress on qd0" and .weight == 1)] | length == 1' \
+		"the qdisc here is named with its interface"
+	has sch_ingress '[.held_by[] | select(.kind == "qdisc" and .object == "ingress on lo"
+		and (.detail | test("in the netns of PID")))] | length == 1' "the other namespace's is named with its namespace"
+	kill "$qdns"
+	ip link del qd0
+	ok "sch_ingress is free once they are gone" wait_for 20 sh -c '[ "$(cat /sys/module/sch_ingress/refcnt)" = 0 ]'
+else
+	fail "sch_ingress is in the image"
 fi
 
 # --- a hardware character device: a sound card's node ------------------------------
