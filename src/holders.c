@@ -460,10 +460,26 @@ static int source_loop(struct holders_run *run)
 /* The target types device-mapper has built in: dm_mod's own. */
 static const char *const dm_builtin_types[] = { "linear", "striped", "error" };
 
+/* Whether the module is the one the kernel loads for KIND as PREFIX KIND
+ * ("dm-zero", "sch_ingress"), or names KIND among its aliases' kinds. */
+static bool kind_owned(const struct holders_run *run, const char *prefix, const char *kind, char *const *kinds,
+		       size_t n)
+{
+	char mod[MODULE_NAME_MAX + 8];
+	size_t i;
+
+	snprintf(mod, sizeof(mod), "%s%s", prefix, kind);
+	if (module_name_eq(run->h->name, mod))
+		return true;
+	for (i = 0; i < n; i++)
+		if (streq(kinds[i], kind))
+			return true;
+	return false;
+}
+
 /* Whether the module provides the device-mapper target TYPE. */
 static bool dm_type_owned(const struct holders_run *run, const char *type)
 {
-	char mod[MODULE_NAME_MAX + 4];
 	size_t i;
 
 	if (module_name_eq(run->h->name, "dm_mod")) {
@@ -473,13 +489,7 @@ static bool dm_type_owned(const struct holders_run *run, const char *type)
 		return false;
 	}
 	/* the kernel loads a type's module as "dm-TYPE": its name, or an alias */
-	snprintf(mod, sizeof(mod), "dm-%s", type);
-	if (module_name_eq(run->h->name, mod))
-		return true;
-	for (i = 0; i < run->owns.n_dm_types; i++)
-		if (streq(run->owns.dm_types[i], type))
-			return true;
-	return false;
+	return kind_owned(run, "dm-", type, run->owns.dm_types, run->owns.n_dm_types);
 }
 
 /* How many targets of the live table of device NAME the module provides
@@ -625,16 +635,7 @@ static int source_crypto(struct holders_run *run)
  * loads it as "sch_KIND" (before 6.3) or "net-sch-KIND". */
 static bool qdisc_kind_owned(const struct holders_run *run, const char *kind)
 {
-	char mod[MODULE_NAME_MAX + 8];
-	size_t i;
-
-	snprintf(mod, sizeof(mod), "sch_%s", kind);
-	if (module_name_eq(run->h->name, mod))
-		return true;
-	for (i = 0; i < run->owns.n_qdisc_kinds; i++)
-		if (streq(run->owns.qdisc_kinds[i], kind))
-			return true;
-	return false;
+	return kind_owned(run, "sch_", kind, run->owns.qdisc_kinds, run->owns.n_qdisc_kinds);
 }
 
 /* Queueing disciplines of its kinds on the interfaces of every network
