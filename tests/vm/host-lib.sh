@@ -9,9 +9,11 @@
 #   MODCTL                     the modctl to test ($top_builddir/modctl)
 #   QEMU                       qemu-system-x86_64
 #   VM_TIMEOUT                 seconds one boot may take before it is killed
-#                              (default 90 + 130 per scenario)
-#   VM_SCENARIO_TIMEOUT        seconds one scenario may take in the guest (120;
-#                              1800 for run.sh --bench)
+#                              (default 90 + the scenario timeout + 10 per
+#                              scenario)
+#   VM_SCENARIO_TIMEOUT        seconds one scenario may take in the guest (120,
+#                              or more where its header says timeout=N; 1800
+#                              for run.sh --bench)
 #   VM_APPEND                  extra kernel command line
 #   VM_KERNEL_IMAGE=bzimage    boot vmlinuz even when a PVH vmlinux exists
 #   VM_KERNEL_LINE             which kernel line to boot (see VM_KERNEL_LINES;
@@ -65,7 +67,8 @@ vm_use_kernel "${VM_KERNEL_LINE:-${VM_KERNEL_LINES%%=*}}" || exit 2
 # scenario_group FILE: the boot group a scenario runs in. A header line
 #   # vm: own-boot        its own boot, group = the scenario's name
 #   # vm: boot=NAME       group NAME (scenarios that may share that boot)
-# within the first 20 lines; default: shared.
+# within the first 20 lines; default: shared. "# vm: timeout=N" there lets
+# the scenario take N seconds rather than VM_SCENARIO_TIMEOUT.
 scenario_group() {
 	_g=$(sed -n '1,20s/^#[[:space:]]*vm:[[:space:]]*//p' "$1" | tr ' \t' '\n\n' | sed -n \
 		-e 's/^own-boot$/@own/p' -e 's/^boot=\([A-Za-z0-9_-]*\)$/\1/p' | head -n 1)
@@ -74,6 +77,12 @@ scenario_group() {
 	@own) basename "$1" .sh ;;
 	*) echo "$_g" ;;
 	esac
+}
+
+# scenario_timeout FILE: the N of its "timeout=N" header, or nothing
+scenario_timeout() {
+	sed -n '1,20s/^#[[:space:]]*vm:[[:space:]]*//p' "$1" | tr ' \t' '\n\n' |
+		sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' | head -n 1
 }
 
 # all scenario files, sorted
@@ -136,7 +145,7 @@ vm_add_tree() {
 # BOOT_TIMEOUT.
 vm_boot() {
 	_name=$1
-	BOOT_TIMEOUT=${VM_TIMEOUT:-$((90 + 130 * $2))}
+	BOOT_TIMEOUT=${VM_TIMEOUT:-$((90 + (VM_SCENARIO_TIMEOUT + 10) * $2))}
 	_console=$vm_out/$_name.console
 	# One qemu at a time: two TCG guests on a 2-core machine take longer
 	# than one after the other (make -j check would start them together).

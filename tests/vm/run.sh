@@ -124,6 +124,10 @@ for f in $(scenario_files); do
 	fi
 	scripts="$scripts $f"
 	names="$names $n"
+	t=$(scenario_timeout "$f")
+	if [ -n "$t" ] && [ "$t" -gt "$VM_SCENARIO_TIMEOUT" ]; then
+		VM_SCENARIO_TIMEOUT=$t
+	fi
 done
 if [ -z "$names" ]; then
 	if [ -n "$sel" ]; then

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# vm: own-boot
+# vm: own-boot timeout=480
 # Who holds a module, on the real kernel: for each kind of object that
 # takes references, create it, then check that modctl names it with the
 # weight the kernel really counted (the weights add up to
