@@ -592,14 +592,18 @@ static int ldisc_check(struct scan *s, pid_t pid, int fd, dev_t rdev)
 	if (!s->ldiscs_live || !(t = tty_range_of(s, rdev)))
 		return 0;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return 0; /* gone */
-	tfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (tfd < 0 && errno != ESRCH && errno != EBADF && !s->getfd_said) {
-		log_debug("holders: cannot copy pid %d's fd %d to ask its tty's line discipline: %m", (int)pid, fd);
+	tfd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (tfd < 0 && errno != ESRCH && errno != EBADF) {
+		/* not gone: it could not be asked, and the answer says so */
+		if (!s->getfd_said)
+			log_debug("holders: cannot copy pid %d's fd %d to ask its tty's line discipline: %m", (int)pid,
+				  fd);
 		s->getfd_said = true;
+		if (!s->run->h->incomplete_why)
+			s->run->h->incomplete_why = "the line discipline of a tty could not be asked (pidfd_getfd)";
 	}
-	close(pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (tfd < 0)
 		return 0;
 	if (ioctl(tfd, TIOCGETD, &disc) < 0 || disc < 0 || disc >= 64 ||

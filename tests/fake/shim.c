@@ -1691,6 +1691,14 @@ static long emu_delete_module(const char *name, unsigned int flags)
 	return ret_errno(fk_sys_delete_module(root, name, flags));
 }
 
+static int no_pidfd(void)
+{
+	char path[PATH_MAX + 32], b[8];
+
+	snprintf(path, sizeof(path), "%s/.fake/no-pidfd", root);
+	return fk_read_file(path, b, sizeof(b)) >= 0;
+}
+
 EXPORT long syscall(long number, ...)
 {
 	va_list ap;
@@ -1715,6 +1723,12 @@ EXPORT long syscall(long number, ...)
 		case __NR_bpf:
 			/* never the host's: its bpffs, BTF and pins are not the fake's */
 			return ret_fd(fk_sys_bpf(root, (int)a[0], (void *)a[1], (unsigned int)a[2]));
+		case 434: /* pidfd_open */
+		case 438: /* pidfd_getfd */
+			/* ROOT/.fake/no-pidfd: a kernel (or valgrind) without them */
+			if (no_pidfd())
+				return ret_errno(-ENOSYS);
+			break;
 		default:
 			break;
 		}
