@@ -633,8 +633,10 @@ static int source_crypto(struct holders_run *run)
 
 /* Whether the module provides the queueing discipline KIND: the kernel
  * loads it as "sch_KIND" (before 6.3) or "net-sch-KIND". */
-static bool qdisc_kind_owned(const struct holders_run *run, const char *kind)
+static bool qdisc_kind_owned(const char *kind, const void *userdata)
 {
+	const struct holders_run *run = userdata;
+
 	return kind_owned(run, "sch_", kind, run->owns.qdisc_kinds, run->owns.n_qdisc_kinds);
 }
 
@@ -642,7 +644,7 @@ static bool qdisc_kind_owned(const struct holders_run *run, const char *kind)
  * namespace (rtnetlink): one reference each. */
 static int source_qdiscs(struct holders_run *run)
 {
-	struct netif_world w = { .want_qdiscs = true };
+	struct netif_world w = { .qdisc_wanted = qdisc_kind_owned, .qdisc_userdata = run };
 	size_t i;
 	int r;
 
@@ -652,8 +654,6 @@ static int source_qdiscs(struct holders_run *run)
 		char obj[96], where[96], parent[24];
 		struct holder *x;
 
-		if (!qdisc_kind_owned(run, q->kind))
-			continue;
 		snprintf(obj, sizeof(obj), "%s on %s", q->kind, q->dev ? q->dev : "?");
 		netif_ns_where(&w, q->ns, where, sizeof(where));
 		if (q->parent == TC_H_ROOT)

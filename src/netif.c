@@ -385,7 +385,7 @@ static int qdisc_msg(struct netif_world *w, size_t ns, const struct nlmsghdr *nh
 	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen))
 		if (a->rta_type == TCA_KIND && RTA_PAYLOAD(a) > 0 && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
 			break;
-	if (!RTA_OK(a, alen))
+	if (!RTA_OK(a, alen) || !w->qdisc_wanted(RTA_DATA(a), w->qdisc_userdata))
 		return 0;
 	q = realloc(w->qdiscs, (w->n_qdiscs + 1) * sizeof(*q));
 	if (!q)
@@ -413,7 +413,8 @@ static int name_msg(struct netif_world *w, size_t ns, const struct nlmsghdr *nh,
 	return 0;
 }
 
-/* Every queueing discipline of one namespace, with its interface's name. */
+/* The wanted queueing disciplines of one namespace, with their interfaces'
+ * names. */
 static int dump_qdiscs(struct netif_world *w, size_t ns, int sock)
 {
 	const struct tcmsg tc = { .tcm_family = AF_UNSPEC };
@@ -534,7 +535,7 @@ int netif_world_scan(struct netif_world *w)
 		q = dump_links(w, i, sock);
 		if (q == 0)
 			resolve_lower_ns(w, i, first, sock);
-		if (q == 0 && w->want_qdiscs)
+		if (q == 0 && w->qdisc_wanted)
 			q = dump_qdiscs(w, i, sock);
 		close(sock);
 		if (q == -ENOMEM) {

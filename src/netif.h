@@ -35,7 +35,7 @@ struct netif {
 	size_t ns;     /* index into netif_world.ns */
 };
 
-/* One queueing discipline (when netif_world.want_qdiscs). */
+/* One queueing discipline (when netif_world.qdisc_wanted). */
 struct netif_qdisc {
 	char *kind;    /* TCA_KIND: "htb", "ingress"... */
 	char *dev;     /* its interface's name, or NULL */
@@ -45,13 +45,15 @@ struct netif_qdisc {
 };
 
 /* Every interface with a link kind, in every namespace modctl could see;
- * and every queueing discipline when want_qdiscs is set before the scan. */
+ * and the queueing disciplines whose kind qdisc_wanted accepts, when it is
+ * set before the scan (only those get their interface's name looked up). */
 struct netif_world {
 	struct netns *ns;
 	size_t n_ns;
 	struct netif *ifs;
 	size_t n_ifs;
-	bool want_qdiscs;
+	bool (*qdisc_wanted)(const char *kind, const void *userdata);
+	const void *qdisc_userdata;
 	struct netif_qdisc *qdiscs;
 	size_t n_qdiscs;
 	size_t unreadable;    /* namespaces that could not be inspected */
